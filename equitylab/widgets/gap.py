@@ -1,20 +1,4 @@
-"""Interactive widgets for the book and the exercise notebooks (ipywidgets; lazy).
-
-A widget here is thin: a layout plus a callback that calls one pure function
-from the library. Its logic can be tested without a browser by setting
-``.value`` on its controls and reading its outputs.
-
-Static previews
----------------
-On the published (static) site there is no Python kernel, so a widget whose
-behaviour needs a Python callback cannot respond. Such widgets are marked with
-:func:`needs_kernel`. The book's page script finds every marked widget and puts
-a visible note above it ("Static preview — open this page in Jupyter to
-interact", with the page's launch links). Widgets that work in the browser
-alone (values tied together with ``ipywidgets.jslink``) are not marked and get
-no note. This is the only mechanism: every widget in this module that needs
-Python uses it.
-"""
+"""The gap explorer: a gap between two rates, counted in people."""
 
 from __future__ import annotations
 
@@ -22,22 +6,10 @@ import html
 
 import ipywidgets as widgets
 
-from .measures import gap_in_people
+from ..measures import gap_in_people
+from ._base import needs_kernel
 
-__all__ = ["NEEDS_KERNEL_CLASS", "GapExplorer", "gap_explorer", "needs_kernel"]
-
-#: CSS class that marks a widget as needing a live Python kernel to respond.
-NEEDS_KERNEL_CLASS = "equitylab-needs-kernel"
-
-
-def needs_kernel(widget: widgets.DOMWidget) -> widgets.DOMWidget:
-    """Mark ``widget`` as needing a Python kernel, and return it.
-
-    On the static site the book shows a "static preview" note above every
-    marked widget. In Jupyter (where a kernel is running) nothing changes.
-    """
-    widget.add_class(NEEDS_KERNEL_CLASS)
-    return widget
+__all__ = ["GapExplorer", "gap_explorer"]
 
 
 class GapExplorer(widgets.VBox):

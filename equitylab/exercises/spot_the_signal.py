@@ -1,0 +1,1 @@
+"""Checks for an exercise (being written)."""
