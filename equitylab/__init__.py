@@ -41,6 +41,7 @@ from .measures import (
 )
 from .privacy import DEFAULT_MIN_CELL
 from .published import published_source, published_table, published_tables
+from .quizzes import load_quiz, quiz
 from .race_ethnicity import SPD15_CATEGORIES, recode_race_ethnicity
 from .standardize import age_standardize, standardized_ratio
 from .stratify import completeness, stratify, stratify_chunks, stratify_rates
@@ -68,6 +69,7 @@ __all__ = [
     "index_of_disparity",
     "katz_ratio",
     "load_dataset",
+    "load_quiz",
     "mean_difference",
     "mean_log_deviation",
     "newcombe_difference",
@@ -76,6 +78,7 @@ __all__ = [
     "published_source",
     "published_table",
     "published_tables",
+    "quiz",
     "rate_difference",
     "rate_ratio",
     "recode_race_ethnicity",

@@ -9,6 +9,7 @@ that need Python must carry the static-preview note.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -284,5 +285,57 @@ def test_math_is_typeset_offline(browser, site_url) -> None:
         page.goto(f"{site_url}/chapters/how-to-use.html", wait_until="networkidle")
         page.evaluate("() => MathJax.startup.promise")
         assert page.locator("mjx-container").count() >= 3
+    finally:
+        context.close()
+
+
+QUIZ_PAGES = [f"{name}.html" for name in toc_files() if name.startswith("chapters/measuring/")]
+
+
+@pytest.mark.parametrize("page_path", QUIZ_PAGES)
+def test_knowledge_check_is_a_static_form_not_a_widget(browser, site_url, page_path: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{site_url}/{page_path}", wait_until="networkidle")
+        form = page.locator("form.equitylab-quiz")
+        assert form.count() == 1
+        assert form.locator("fieldset").count() >= 3
+        # The feedback is in the page but hidden until an answer is checked.
+        assert not form.locator(".equitylab-quiz-explanations").first.is_visible()
+        assert form.evaluate("f => !f.closest('.cell_output').querySelector('.jupyter-widgets')")
+    finally:
+        context.close()
+
+
+def test_knowledge_check_works_with_the_keyboard(browser, site_url) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{site_url}/{QUIZ_PAGES[0]}", wait_until="networkidle")
+        question = page.locator("form.equitylab-quiz fieldset[data-kind='single']").first
+        region = question.locator(".equitylab-quiz-feedback")
+        button = question.get_by_role("button", name=re.compile("Check answer"))
+        # Checking with nothing chosen asks for an answer.
+        button.focus()
+        page.keyboard.press("Enter")
+        assert region.inner_text().strip() == "Choose an answer first."
+        wrong = question.locator("input[data-correct='false']").first
+        right = question.locator("input[data-correct='true']").first
+        wrong.focus()
+        page.keyboard.press("Space")
+        assert wrong.is_checked()
+        page.keyboard.press("Tab")  # out of the radio group, onto the button
+        assert button.evaluate("b => b === document.activeElement")
+        page.keyboard.press("Enter")
+        text = region.inner_text()
+        explanation = question.locator(
+            f".equitylab-quiz-explanations [data-option='{wrong.get_attribute('value')}']"
+        ).inner_text()
+        assert text.startswith("Not yet.") and explanation in text
+        assert region.get_attribute("aria-live") == "polite"
+        right.check()
+        button.click()
+        assert region.inner_text().startswith("Correct.")
     finally:
         context.close()

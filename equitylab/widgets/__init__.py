@@ -20,5 +20,19 @@ from __future__ import annotations
 
 from ._base import NEEDS_KERNEL_CLASS, needs_kernel
 from .gap import GapExplorer, gap_explorer
+from .quiz import QuestionWidget, QuizWidget
+from .standardize import StandardizeExplorer, standardize_explorer
+from .stratify import StratifyExplorer, stratify_explorer
 
-__all__ = ["NEEDS_KERNEL_CLASS", "GapExplorer", "gap_explorer", "needs_kernel"]
+__all__ = [
+    "NEEDS_KERNEL_CLASS",
+    "GapExplorer",
+    "QuestionWidget",
+    "QuizWidget",
+    "StandardizeExplorer",
+    "StratifyExplorer",
+    "gap_explorer",
+    "needs_kernel",
+    "standardize_explorer",
+    "stratify_explorer",
+]

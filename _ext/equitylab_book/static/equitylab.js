@@ -9,7 +9,11 @@
    2. Accessibility. ipywidgets sliders render a handle with role="slider" but no
       accessible name; we give each handle the name of its widget's description.
    3. MathJax. The widget manager typesets widget labels with the MathJax 2 API
-      (MathJax.Hub.Queue); this site loads MathJax 3, so we provide that one call. */
+      (MathJax.Hub.Queue); this site loads MathJax 3, so we provide that one call.
+   4. Knowledge checks. equitylab.quiz() writes each quiz as a form of native radio
+      buttons / checkboxes with a "Check answer" button per question, and the
+      feedback for every option in a hidden block. On click we show the verdict and
+      the feedback for the chosen option(s) in the question's live region. */
 (function () {
   "use strict";
 
@@ -152,9 +156,66 @@
   });
   addMathJaxHub();
 
+  /* --- 4. knowledge checks ------------------------------------------------------ */
+  function checkQuestion(fieldset) {
+    var inputs = Array.prototype.slice.call(fieldset.querySelectorAll("input"));
+    var chosen = inputs.filter(function (input) { return input.checked; });
+    var region = fieldset.querySelector(".equitylab-quiz-feedback");
+    var explanations = fieldset.querySelector(".equitylab-quiz-explanations");
+    inputs.forEach(function (input) {
+      input.parentNode.classList.remove("equitylab-quiz-chosen-correct", "equitylab-quiz-chosen-incorrect");
+    });
+    region.textContent = "";
+    region.className = "equitylab-quiz-feedback";
+    if (!chosen.length) {
+      region.textContent = "Choose an answer first.";
+      return;
+    }
+    var right = chosen.length === inputs.filter(function (input) {
+      return input.getAttribute("data-correct") === "true";
+    }).length && chosen.every(function (input) {
+      return input.getAttribute("data-correct") === "true";
+    });
+    region.classList.add(right ? "equitylab-quiz-right" : "equitylab-quiz-wrong");
+    var verdict = document.createElement("strong");
+    verdict.textContent = right ? "Correct." : "Not yet.";
+    region.appendChild(verdict);
+    var list = document.createElement("ul");
+    chosen.forEach(function (input) {
+      var ok = input.getAttribute("data-correct") === "true";
+      input.parentNode.classList.add(ok ? "equitylab-quiz-chosen-correct" : "equitylab-quiz-chosen-incorrect");
+      var source = explanations.querySelector('[data-option="' + input.value + '"]');
+      var item = document.createElement("li");
+      var label = fieldset.querySelector('label[for="' + input.id + '"]');
+      var lead = document.createElement("span");
+      lead.className = "equitylab-quiz-option-name";
+      lead.textContent = (label ? label.textContent : "") + " — ";
+      item.appendChild(lead);
+      if (source) {
+        Array.prototype.forEach.call(source.childNodes, function (node) {
+          item.appendChild(node.cloneNode(true));
+        });
+      }
+      list.appendChild(item);
+    });
+    region.appendChild(list);
+  }
+
+  function setUpQuizzes() {
+    document.querySelectorAll("form.equitylab-quiz").forEach(function (form) {
+      form.addEventListener("submit", function (event) { event.preventDefault(); });
+      form.querySelectorAll(".equitylab-quiz-check").forEach(function (button) {
+        button.addEventListener("click", function () {
+          checkQuestion(button.closest(".equitylab-quiz-question"));
+        });
+      });
+    });
+  }
+
   function start() {
     addStaticNotes();
     watchWidgets();
+    setUpQuizzes();
   }
 
   if (document.readyState === "loading") {
