@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import qi
 from ._version import __version__
 from .data import load_dataset, validate
 from .errors import EquityLabError
@@ -78,6 +79,7 @@ __all__ = [
     "published_source",
     "published_table",
     "published_tables",
+    "qi",
     "quiz",
     "rate_difference",
     "rate_ratio",

@@ -12,6 +12,7 @@ open in pyplot, so calling it twice never draws on an old figure.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
 
@@ -22,7 +23,7 @@ from matplotlib.figure import Figure
 
 from .errors import EquityLabError
 
-__all__ = ["OKABE_ITO", "dot_chart", "rate_chart"]
+__all__ = ["OKABE_ITO", "dot_chart", "p_chart", "rate_chart", "run_chart"]
 
 #: The Okabe–Ito palette (Okabe & Ito, *Color Universal Design*, 2008), by name.
 OKABE_ITO: dict[str, str] = {
@@ -285,6 +286,402 @@ def rate_chart(
             color="#444444",
             transform=fig.transFigure,
             wrap=True,
+        )
+        fig.get_layout_engine().set(rect=(0, 0.06, 1, 0.94))
+    plt.close(fig)
+    return fig
+
+
+# ----------------------------------------------------------------- QI charts
+
+_SHIFT_STYLE = {"marker": "s", "color": OKABE_ITO["vermillion"], "markersize": 8}
+_TREND_STYLE = {
+    "marker": "^",
+    "markerfacecolor": "none",
+    "markeredgecolor": OKABE_ITO["reddish_purple"],
+    "markeredgewidth": 1.8,
+    "markersize": 13,
+}
+
+
+def _series_frame(frame, signals, time, value, group):
+    """The frame as {group: rows} with median/in_shift/in_trend, and signals by group."""
+    from .qi import RunChartSignals
+
+    _require_columns(frame, [time, value])
+    if isinstance(signals, RunChartSignals):
+        name = str(frame[group].iloc[0]) if group in frame.columns and len(frame) else ""
+        signals = {name: signals}
+    if not isinstance(signals, dict) or not signals:
+        raise EquityLabError(
+            "signals must be the dict returned by equitylab.qi.stratified_run_chart() "
+            "or one RunChartSignals from equitylab.qi.run_chart_rules()"
+        )
+    if group in frame.columns:
+        parts = {str(k): v for k, v in frame.groupby(group, sort=False)}
+    else:
+        if len(signals) != 1:
+            raise EquityLabError(
+                f"column {group!r} not found, so the frame is one series; give its signals"
+            )
+        parts = {next(iter(signals)): frame}
+    out = {}
+    unjudged = set(frame.attrs.get("unjudged", ()))
+    for name, part in parts.items():
+        if name in unjudged and name not in signals:
+            out[name] = part  # too few points shown for the rules: drawn, not judged
+            continue
+        if name not in signals:
+            raise EquityLabError(
+                f"no signals for group {name!r}; signals has: {', '.join(signals)}"
+            )
+        result = signals[name]
+        part = part.copy()
+        if "median" not in part.columns:
+            part["median"] = result.median
+        for flag, spans in (("in_shift", result.shifts), ("in_trend", result.trends)):
+            if flag not in part.columns:
+                marks = np.zeros(len(part), dtype=bool)
+                for start, end in spans:
+                    marks[start : end + 1] = True
+                if flag == "in_shift":
+                    values = pd.to_numeric(part[value], errors="coerce").to_numpy(dtype=float)
+                    marks &= values != result.median
+                part[flag] = marks
+        out[name] = part
+    return out, signals
+
+
+def run_chart(
+    frame: pd.DataFrame,
+    signals,
+    *,
+    time: str,
+    value: str = "rate",
+    group: str = "group",
+    title: str,
+    ylabel: str,
+    percent: bool = True,
+    source: str | None = None,
+    annotate: dict[str, str] | None = None,
+) -> Figure:
+    """Run charts as small multiples: one panel per group, sharing the y axis.
+
+    Draws the output of :func:`equitylab.qi.stratified_run_chart` (or a single series
+    with the :class:`~equitylab.qi.RunChartSignals` of
+    :func:`~equitylab.qi.run_chart_rules`; then the frame's rows are the series' points
+    in order). Each panel shows the series, its median as a dashed line (labelled), the
+    points in a shift as vermillion squares and the points in a trend circled by hollow
+    purple triangles (shape and colour), and, under the panel, the signals in words.
+    Hidden (small numbers) and missing points are gaps, never drawn, and the notes under
+    the figure say so.
+
+    Parameters
+    ----------
+    frame, signals:
+        The two results of :func:`~equitylab.qi.stratified_run_chart`.
+    time, value, group:
+        Column names: period, plotted value (default ``"rate"``), group.
+    title:
+        States the finding.
+    ylabel:
+        Axis label with units.
+    percent:
+        Show a proportion as a percentage (multiply by 100).
+    source:
+        A source line under the chart.
+    annotate:
+        ``{period: label}``: a vertical line with a label at each period, e.g.
+        ``{"2024-07": "Outreach program starts"}``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    EquityLabError
+        If a column is missing, the signals do not match the groups, or an annotated
+        period is not on the chart.
+    """
+    parts, signals = _series_frame(frame, signals, time, value, group)
+    scale = 100.0 if percent else 1.0
+    periods = list(dict.fromkeys(str(t) for t in frame[time]))
+    where = {p: i for i, p in enumerate(periods)}
+    annotate = dict(annotate or {})
+    absent = [p for p in annotate if str(p) not in where]
+    if absent:
+        raise EquityLabError(
+            f"annotated period(s) {', '.join(map(str, absent))} not on the chart; periods "
+            f"run from {periods[0]} to {periods[-1]}"
+        )
+    n = len(parts)
+    cols = 1 if n == 1 else 2
+    rows = math.ceil(n / cols)
+    step = max(1, math.ceil(len(periods) / 6))
+    with plt.rc_context({"font.size": _BASE_FONT_SIZE}):
+        fig, axes = plt.subplots(
+            rows,
+            cols,
+            figsize=(7.5 if cols == 1 else 11.0, 3.9 * rows + 1.2),
+            sharey=True,
+            squeeze=False,
+            layout="constrained",
+        )
+        fig.patch.set_facecolor(_BACKGROUND)
+        for ax in axes.flat[n:]:
+            ax.set_visible(False)
+        for ax, (name, part) in zip(axes.flat, parts.items(), strict=False):
+            ax.set_facecolor(_BACKGROUND)
+            x = np.array([where[str(t)] for t in part[time]])
+            y = pd.to_numeric(part[value], errors="coerce").to_numpy(dtype=float) * scale
+            ax.plot(x, y, "-", color="#777777", linewidth=1.2, zorder=2)
+            ax.plot(x, y, "o", color=OKABE_ITO["blue"], markersize=5, zorder=3, label="point")
+            shift = part["in_shift"].to_numpy(dtype=bool) if "in_shift" in part else x < 0
+            trend = part["in_trend"].to_numpy(dtype=bool) if "in_trend" in part else x < 0
+            if shift.any():
+                ax.plot(
+                    x[shift],
+                    y[shift],
+                    linestyle="none",
+                    zorder=4,
+                    **_SHIFT_STYLE,
+                    label="in a shift",
+                )
+            if trend.any():
+                ax.plot(
+                    x[trend],
+                    y[trend],
+                    linestyle="none",
+                    zorder=5,
+                    **_TREND_STYLE,
+                    label="in a trend",
+                )
+            if name not in signals:
+                ax.set_title(name, loc="left", fontsize=_BASE_FONT_SIZE)
+                ax.set_xlabel(
+                    "Not judged: too few points shown", loc="left", fontsize=_BASE_FONT_SIZE - 2
+                )
+                ticks = list(range(0, len(periods), step))
+                ax.set_xticks(ticks, [periods[i] for i in ticks])
+                ax.set_xlim(-0.7, len(periods) - 0.3)
+                continue
+            centre = float(signals[name].median) * scale
+            ax.axhline(centre, color=OKABE_ITO["black"], linestyle="--", linewidth=1.2, zorder=1)
+            ax.annotate(
+                f"median {centre:.1f}{'%' if percent else ''}",
+                (1.0, centre),
+                xycoords=("axes fraction", "data"),
+                xytext=(-2, 4),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=_BASE_FONT_SIZE - 2,
+                bbox={"boxstyle": "round,pad=0.1", "facecolor": _BACKGROUND, "edgecolor": "none"},
+                zorder=6,
+            )
+            for period, label in annotate.items():
+                xa = where[str(period)]
+                ax.axvline(xa - 0.5, color=OKABE_ITO["bluish_green"], linestyle=":", linewidth=1.8)
+                ax.annotate(
+                    label,
+                    (xa - 0.5, 1.0),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(3, -3),
+                    textcoords="offset points",
+                    ha="left",
+                    va="top",
+                    fontsize=_BASE_FONT_SIZE - 2,
+                    color="#00684A",
+                    bbox={
+                        "boxstyle": "round,pad=0.1",
+                        "facecolor": _BACKGROUND,
+                        "edgecolor": "none",
+                    },
+                )
+            ax.set_title(name, loc="left", fontsize=_BASE_FONT_SIZE)
+            ticks = list(range(0, len(periods), step))
+            ax.set_xticks(ticks, [periods[i] for i in ticks])
+            ax.set_xlim(-0.7, len(periods) - 0.3)
+            found = signals[name].signals
+            text = "\n".join(textwrap.fill(s, 58) for s in found) if found else "No signal"
+            ax.set_xlabel(text, loc="left", fontsize=_BASE_FONT_SIZE - 2)
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+        for ax in axes[:, 0]:
+            ax.set_ylabel(textwrap.fill(ylabel, 40))
+        handles = [
+            plt.Line2D(
+                [],
+                [],
+                color="#777777",
+                marker="o",
+                markerfacecolor=OKABE_ITO["blue"],
+                markeredgecolor=OKABE_ITO["blue"],
+                markersize=5,
+                label="point",
+            ),
+            plt.Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="median"),
+            plt.Line2D([], [], linestyle="none", label="in a shift", **_SHIFT_STYLE),
+            plt.Line2D([], [], linestyle="none", label="in a trend", **_TREND_STYLE),
+        ]
+        # headroom for the annotation labels above the highest point
+        bottom, top = axes.flat[0].get_ylim()
+        axes.flat[0].set_ylim(bottom, top + 0.15 * (top - bottom))
+        notes = list(frame.attrs.get("notes", []))
+        if source:
+            notes.append(source)
+        width = 130 if cols == 2 else 90
+        note = textwrap.fill(" ".join(notes), width) if notes else ""
+        lines = note.count("\n") + 1 if note else 0
+        height = fig.get_figheight()
+        low = (0.25 + 0.2 * lines) / height if note else 0.0
+        high = 1 - 1.0 / height  # room for the title and the one-line legend
+        fig.get_layout_engine().set(rect=(0, low, 1, high - low))
+        fig.suptitle(
+            textwrap.fill(title, 80 if cols == 2 else 60),
+            x=0.01,
+            y=0.995,
+            ha="left",
+            va="top",
+            fontsize=_BASE_FONT_SIZE + 1,
+            in_layout=False,
+        )
+        fig.legend(
+            handles=handles,
+            loc="lower left",
+            bbox_to_anchor=(0.0, high),
+            ncols=4,
+            frameon=False,
+            fontsize=_BASE_FONT_SIZE - 2,
+        )
+        if note:
+            fig.text(
+                0.0,
+                0.01,
+                note,
+                ha="left",
+                va="bottom",
+                fontsize=_BASE_FONT_SIZE - 2,
+                color="#444444",
+                transform=fig.transFigure,
+            )
+    plt.close(fig)
+    return fig
+
+
+def p_chart(
+    limits: pd.DataFrame,
+    *,
+    labels: Sequence[object],
+    title: str,
+    ylabel: str,
+    source: str | None = None,
+    percent: bool = True,
+) -> Figure:
+    """A p-chart from :func:`equitylab.qi.p_chart_limits`.
+
+    The proportions as a line with dots, the centre line (dashed, labelled), the upper
+    and lower control limits as stepped dotted lines (they move with each subgroup's
+    size), and the points outside the limits as vermillion diamonds with a direct label.
+
+    Parameters
+    ----------
+    limits:
+        The table returned by :func:`~equitylab.qi.p_chart_limits`.
+    labels:
+        One label per subgroup, for the x axis (e.g. months or sample numbers).
+    title:
+        States the finding.
+    ylabel:
+        Axis label with units.
+    source:
+        A source line under the chart.
+    percent:
+        Show proportions as percentages.
+
+    Raises
+    ------
+    EquityLabError
+        If ``limits`` lacks the p-chart columns or ``labels`` has the wrong length.
+    """
+    _require_columns(limits, ["p", "centre", "lower", "upper", "outside"])
+    labels = [str(v) for v in labels]
+    if len(labels) != len(limits):
+        raise EquityLabError(
+            f"labels has {len(labels)} entries for {len(limits)} subgroups; give one each"
+        )
+    scale = 100.0 if percent else 1.0
+    x = np.arange(len(limits))
+    p = limits["p"].to_numpy(dtype=float) * scale
+    lower = limits["lower"].to_numpy(dtype=float) * scale
+    upper = limits["upper"].to_numpy(dtype=float) * scale
+    centre = float(limits["centre"].iloc[0]) * scale
+    outside = limits["outside"].to_numpy(dtype=bool)
+    unit = "%" if percent else ""
+    step = max(1, math.ceil(len(x) / 10))
+    with plt.rc_context({"font.size": _BASE_FONT_SIZE}):
+        fig, ax = plt.subplots(figsize=(8.0, 4.8), layout="constrained")
+        fig.patch.set_facecolor(_BACKGROUND)
+        ax.set_facecolor(_BACKGROUND)
+        ax.plot(x, p, "-", color="#777777", linewidth=1.2, zorder=2)
+        ax.plot(x, p, "o", color=OKABE_ITO["blue"], markersize=5, zorder=3)
+        ax.step(x, upper, where="mid", color=OKABE_ITO["orange"], linestyle=":", linewidth=1.8)
+        ax.step(x, lower, where="mid", color=OKABE_ITO["orange"], linestyle=":", linewidth=1.8)
+        ax.axhline(centre, color=OKABE_ITO["black"], linestyle="--", linewidth=1.2, zorder=1)
+        if outside.any():
+            ax.plot(
+                x[outside], p[outside], "D", color=OKABE_ITO["vermillion"], markersize=9, zorder=4
+            )
+            for xi, yi in zip(x[outside], p[outside], strict=True):
+                ax.annotate(
+                    "outside limits",
+                    (xi, yi),
+                    xytext=(6, 4),
+                    textcoords="offset points",
+                    fontsize=_BASE_FONT_SIZE - 2,
+                    color="#8A3B00",
+                    bbox={
+                        "boxstyle": "round,pad=0.1",
+                        "facecolor": _BACKGROUND,
+                        "edgecolor": "none",
+                    },
+                )
+        for yv, text in (
+            (centre, f"centre {centre:.1f}{unit}"),
+            (upper[-1], "upper limit"),
+            (lower[-1], "lower limit"),
+        ):
+            ax.annotate(
+                text,
+                (x[-1], yv),
+                xytext=(8, 0),
+                textcoords="offset points",
+                va="center",
+                ha="left",
+                fontsize=_BASE_FONT_SIZE - 2,
+                bbox={"boxstyle": "round,pad=0.1", "facecolor": _BACKGROUND, "edgecolor": "none"},
+            )
+        ticks = list(range(0, len(x), step))
+        ax.set_xticks(ticks, [labels[i] for i in ticks])
+        ax.set_xlim(-0.7, len(x) - 0.3 + len(x) * 0.12)
+        ax.set_ylabel(textwrap.fill(ylabel, 45))
+        fig.suptitle(textwrap.fill(title, 70), x=0.01, ha="left", fontsize=_BASE_FONT_SIZE + 1)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        sigma = limits.attrs.get("sigma", 3.0)
+        note = f"Dotted lines: {sigma:g}-sigma control limits (p-chart)."
+        if source:
+            note += f" {source}"
+        fig.text(
+            0.0,
+            0.0,
+            note,
+            ha="left",
+            va="bottom",
+            fontsize=_BASE_FONT_SIZE - 2,
+            color="#444444",
+            transform=fig.transFigure,
         )
         fig.get_layout_engine().set(rect=(0, 0.06, 1, 0.94))
     plt.close(fig)

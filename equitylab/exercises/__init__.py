@@ -7,7 +7,7 @@ answer itself. Expected answers are computed from the same data the notebook
 uses, so they never appear in the learner's notebook.
 
 Each exercise has its own module here, which registers one check per task with
-:func:`~equitylab.exercises._core.register`.
+``register`` (from ``equitylab.exercises._core``).
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ class Feedback:
 
     @property
     def status(self) -> str:
-        """One word for the state of the answer: correct, incorrect or unanswered."""
+        """The state of the answer in one word (correct, incorrect or unanswered)."""
         return {True: "correct", False: "incorrect", None: "unanswered"}[self.correct]
 
     @property

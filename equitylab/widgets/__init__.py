@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from ._base import NEEDS_KERNEL_CLASS, needs_kernel
 from .gap import GapExplorer, gap_explorer
+from .qi import RunChartExplorer, run_chart_explorer
 from .quiz import QuestionWidget, QuizWidget
 from .standardize import StandardizeExplorer, standardize_explorer
 from .stratify import StratifyExplorer, stratify_explorer
@@ -29,10 +30,12 @@ __all__ = [
     "GapExplorer",
     "QuestionWidget",
     "QuizWidget",
+    "RunChartExplorer",
     "StandardizeExplorer",
     "StratifyExplorer",
     "gap_explorer",
     "needs_kernel",
+    "run_chart_explorer",
     "standardize_explorer",
     "stratify_explorer",
 ]
