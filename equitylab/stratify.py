@@ -447,10 +447,15 @@ def _resolve_reference(reference, keys: pd.DataFrame, n: np.ndarray) -> int:
         return int(candidates[np.argmax(n[candidates])])
     if isinstance(reference, dict):
         wanted = tuple(str(reference.get(c)) for c in keys.columns)
-    elif isinstance(reference, str):
-        wanted = (reference,)
-    else:
+    elif isinstance(reference, (str, int, np.integer)) and not isinstance(reference, bool):
+        wanted = (str(reference),)  # quintile 1 and the label "1" name the same group
+    elif isinstance(reference, (list, tuple)):
         wanted = tuple(map(str, reference))
+    else:
+        raise EquityLabError(
+            f"reference {reference!r} must be a group's name (text or a whole number), "
+            "one value per grouping column in a list, or a dict of column: value"
+        )
     if len(wanted) != keys.shape[1]:
         raise EquityLabError(
             f"reference {reference!r} must name one value per grouping column "

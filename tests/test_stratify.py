@@ -175,6 +175,25 @@ def test_intersections_and_a_tuple_reference() -> None:
         el.stratify(data, ["race", "sex"], "outcome", reference="White")
 
 
+def test_a_numbered_group_can_be_named_by_its_number() -> None:
+    # Deprivation quintiles are numbers in the data and labels ("1") in the table.
+    data = pd.concat(
+        [
+            pd.DataFrame({"quintile": q, "outcome": [1] * x + [0] * (100 - x)})
+            for q, x in [(1, 60), (5, 40)]
+        ]
+    )
+    by_number = el.stratify(data, "quintile", "outcome", reference=1)
+    by_label = el.stratify(data, "quintile", "outcome", reference="1")
+    pd.testing.assert_frame_equal(by_number, by_label)
+    fifth = by_number[by_number["quintile"] == "5"].iloc[0]
+    assert fifth["rate_difference"] == pytest.approx(-0.2)
+    with pytest.raises(EquityLabError, match="reference group 3 not found"):
+        el.stratify(data, "quintile", "outcome", reference=3)
+    with pytest.raises(EquityLabError, match="must be a group's name"):
+        el.stratify(data, "quintile", "outcome", reference=1.5)
+
+
 # --- protection in the table ------------------------------------------------------------
 
 

@@ -152,7 +152,7 @@ def test_chart_is_an_image_with_alt_text(explorer) -> None:
 def test_table_html_shows_interval_and_difference(explorer) -> None:
     row = explorer.table.set_index("race_ethnicity_group").loc["Asian"]
     cells = explorer.table_view.value.split("<td>Asian</td>", 1)[1].split("</tr>", 1)[0]
-    assert f"{100 * row['ci_low']:.1f}% to {100 * row['ci_high']:.1f}%" in cells
+    assert f"{100 * row['ci_low']:.1f}%\u00a0to\u00a0{100 * row['ci_high']:.1f}%" in cells
     assert f"{100 * row['rate_difference']:+.1f}" in cells
     assert "<caption>" in explorer.table_view.value
     assert '<th scope="col">Race and ethnicity</th>' in explorer.table_view.value

@@ -68,16 +68,20 @@ class StandardizeExplorer(widgets.VBox):
                 raise EquityLabError(
                     f"group {name!r} has no standardized rate; groups: {', '.join(usable)}"
                 )
-        common = {"style": {"description_width": "initial"}}
-        self.group = widgets.Dropdown(options=options, value=group, description="Group", **common)
-        self.reference = widgets.Dropdown(
-            options=options, value=reference, description="Compared with", **common
-        )
-        self.standard = widgets.Dropdown(
-            options=list(STANDARD_LABELS),
-            value=STANDARD_LABELS[0][1],
-            description="Standard population",
-            **common,
+
+        def dropdown(description: str, options: list, value: str) -> widgets.Dropdown:
+            return widgets.Dropdown(
+                options=options,
+                value=value,
+                description=description,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="min(100%, 32rem)"),
+            )
+
+        self.group = dropdown("Group", options, group)
+        self.reference = dropdown("Compared with", options, reference)
+        self.standard = dropdown(
+            "Standard population", list(STANDARD_LABELS), STANDARD_LABELS[0][1]
         )
         self.result = widgets.HTML()
         self.table = pd.DataFrame()

@@ -309,7 +309,8 @@ class StratifyExplorer(widgets.VBox):
             else:
                 events = f"{int(row.events):,}"
                 rate = _percent(row.rate)
-                ci = f"{_percent(row.ci_low)} to {_percent(row.ci_high)}"
+                # Non-breaking spaces keep an interval on one line in a narrow table.
+                ci = f"{_percent(row.ci_low)}\u00a0to\u00a0{_percent(row.ci_high)}"
                 if row.is_reference:
                     diff, meaningful = "reference", "reference"
                 elif pd.isna(row.rate_difference):
