@@ -158,7 +158,7 @@ def test_table_html_shows_interval_and_difference(explorer) -> None:
     assert '<th scope="col">Race and ethnicity</th>' in explorer.table_view.value
 
 
-def test_labels_are_escaped(patients) -> None:
+def test_labels_are_escaped() -> None:
     data = pd.DataFrame(
         {"group": ["<b>A</b>"] * 50 + ["B"] * 50, "done": np.r_[np.ones(30), np.zeros(70)]}
     )
