@@ -545,7 +545,6 @@ def run_chart(
             ha="left",
             va="top",
             fontsize=_BASE_FONT_SIZE + 1,
-            in_layout=False,
         )
         fig.legend(
             handles=handles,
@@ -619,7 +618,8 @@ def p_chart(
     centre = float(limits["centre"].iloc[0]) * scale
     outside = limits["outside"].to_numpy(dtype=bool)
     unit = "%" if percent else ""
-    step = max(1, math.ceil(len(x) / 10))
+    longest = max((len(label) for label in labels), default=1)
+    step = max(1, math.ceil(len(x) / 10), math.ceil(len(x) * longest / 42))  # no overlap
     with plt.rc_context({"font.size": _BASE_FONT_SIZE}):
         fig, ax = plt.subplots(figsize=(8.0, 4.8), layout="constrained")
         fig.patch.set_facecolor(_BACKGROUND)
