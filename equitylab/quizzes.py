@@ -35,6 +35,7 @@ chosen.
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ from .errors import EquityLabError
 
 __all__ = [
     "QUIZ_DIR",
+    "STATIC_SITE_ENV",
     "Option",
     "Question",
     "Quiz",
@@ -55,6 +57,10 @@ __all__ = [
 
 #: Where the book's knowledge checks live (shipped inside the package).
 QUIZ_DIR = Path(__file__).resolve().parent / "content" / "quizzes"
+
+#: Set to "1" by the book's build (and inherited by the kernels it runs): a quiz then
+#: shows only its HTML form, so no widget state is saved into a static page.
+STATIC_SITE_ENV = "EQUITYLAB_STATIC_SITE"
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MIN_OPTIONS, _MAX_OPTIONS = 2, 6
@@ -144,11 +150,13 @@ class Quiz:
         return self.to_html()
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        # Jupyter shows the widget view; the book's HTML builder is told to prefer
-        # text/html (nb_mime_priority_overrides in _config.yml), so the static site
-        # shows the form that works without a kernel.
+        # Jupyter shows the widget view. The book's build sets STATIC_SITE_ENV, so its
+        # pages get the form alone (and no widget state); should a widget view be saved
+        # anyway, the HTML builder prefers text/html (nb_mime_priority_overrides).
         bundle = {"text/plain": f"Knowledge check: {len(self.questions)} questions"}
         bundle["text/html"] = self.to_html()
+        if os.environ.get(STATIC_SITE_ENV) == "1":
+            return bundle
         try:
             view = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
         except ImportError:  # pragma: no cover - ipywidgets is optional for the library

@@ -168,7 +168,13 @@ def test_screenshot_saved(visits, page_path: str) -> None:
 
 @pytest.mark.parametrize(
     ("page_path", "expected_views"),
-    [("chapters/how-to-use.html", 2), ("exercises/00-getting-started.html", 1)],
+    [
+        ("chapters/how-to-use.html", 2),
+        ("exercises/00-getting-started.html", 1),
+        ("exercises/02-stratify-explorer.html", 1),
+        ("exercises/03-crude-vs-adjusted.html", 1),
+        ("exercises/04-spot-the-signal.html", 1),
+    ],
 )
 def test_widgets_render_offline(visits, page_path: str, expected_views: int) -> None:
     visit = visits(page_path)
@@ -212,10 +218,28 @@ def test_static_preview_note_marks_only_widgets_that_need_python(browser, site_u
         context.close()
 
 
-def test_static_preview_note_on_exercise_page(browser, site_url) -> None:
-    context, page = _open(browser, site_url, "exercises/00-getting-started.html")
+@pytest.mark.parametrize(
+    "page_path",
+    [
+        "exercises/00-getting-started.html",
+        "exercises/02-stratify-explorer.html",
+        "exercises/03-crude-vs-adjusted.html",
+        "exercises/04-spot-the-signal.html",
+    ],
+)
+def test_static_preview_note_on_exercise_page(browser, site_url, page_path: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
     try:
+        page.goto(f"{site_url}/{page_path}", wait_until="networkidle")
+        page.wait_for_selector(".equitylab-static-note", timeout=20_000)
+        # Each of these pages has one explorer widget, and it needs Python.
         assert page.locator(".equitylab-static-note").count() == 1
+        following = page.locator(".equitylab-static-note").evaluate(
+            "n => { const w = n.nextElementSibling; return !!w && (w.matches('.jupyter-widgets')"
+            " || !!w.querySelector('.jupyter-widgets')); }"
+        )
+        assert following
     finally:
         context.close()
 
@@ -304,6 +328,9 @@ def test_knowledge_check_is_a_static_form_not_a_widget(browser, site_url, page_p
         # The feedback is in the page but hidden until an answer is checked.
         assert not form.locator(".equitylab-quiz-explanations").first.is_visible()
         assert form.evaluate("f => !f.closest('.cell_output').querySelector('.jupyter-widgets')")
+        # No widget state was saved for it (these chapters have no other widget), so the
+        # page does not load the widget manager at all.
+        assert page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count() == 0
     finally:
         context.close()
 

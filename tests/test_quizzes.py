@@ -183,7 +183,11 @@ def test_inline_markup_is_escaped_first() -> None:
     assert plain_text("**a** *b* `c`") == "a b c"
 
 
-def test_notebooks_get_the_widget_and_the_site_gets_the_form(example) -> None:
+def test_notebooks_get_the_widget_and_the_site_gets_the_form(example, monkeypatch) -> None:
+    monkeypatch.setenv(el.quizzes.STATIC_SITE_ENV, "1")  # as in the book's build
+    static = example._repr_mimebundle_()
+    assert set(static) == {"text/plain", "text/html"}
+    monkeypatch.delenv(el.quizzes.STATIC_SITE_ENV)
     bundle = example._repr_mimebundle_()
     assert bundle["text/html"] == example.to_html()
     assert "application/vnd.jupyter.widget-view+json" in bundle

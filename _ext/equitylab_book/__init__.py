@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -99,6 +100,12 @@ def _inputs_digest(root: Path, folders: list[str]) -> str:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _mark_static_site(app: Sphinx, config) -> None:
+    """Tell equitylab (in the kernels that execute the pages) that it draws a static site:
+    knowledge checks then output their HTML form only, without widget state."""
+    os.environ["EQUITYLAB_STATIC_SITE"] = "1"
 
 
 def _invalidate_stale_execution_cache(app: Sphinx, config) -> None:
@@ -286,6 +293,7 @@ def setup(app: Sphinx) -> dict:
     # Folders (relative to the book) whose contents change what the pages compute.
     app.add_config_value("equitylab_execution_inputs", ["equitylab", "datasets"], "env", [list])
     app.connect("config-inited", _check_config)
+    app.connect("config-inited", _mark_static_site)
     app.connect("config-inited", _invalidate_stale_execution_cache)
     app.connect("env-get-outdated", _reread_all_when_inputs_changed)
     app.connect("builder-inited", _copy_offline_assets)
