@@ -58,8 +58,9 @@ __all__ = [
 #: Where the book's knowledge checks live (shipped inside the package).
 QUIZ_DIR = Path(__file__).resolve().parent / "content" / "quizzes"
 
-#: Set to "1" by the book's build (and inherited by the kernels it runs): a quiz then
-#: shows only its HTML form, so no widget state is saved into a static page.
+#: The environment variable that the book's build sets to "1", which the kernels
+#: running its pages inherit. A quiz then shows only its HTML form, so that no
+#: widget state is saved into a static page.
 STATIC_SITE_ENV = "EQUITYLAB_STATIC_SITE"
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

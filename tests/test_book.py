@@ -284,3 +284,49 @@ def test_downloadable_sources_are_the_learner_edition(built_book: BuiltBook) -> 
     # ...and it is still the whole exercise, answer cells and checks included.
     sources = ["".join(cell["source"]) for cell in notebook["cells"]]
     assert sum('el.check("00-getting-started"' in s for s in sources) == 3
+
+
+# --- numbers in alt text ------------------------------------------------------------------
+
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+_DECIMAL = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
+
+
+def alt_numbers_not_in_text(page_html: str) -> list[str]:
+    """Decimals stated in an image's alt text that the page itself never shows.
+
+    Alt text is written by hand, next to a figure computed live; every figure value it
+    quotes must also be printed by the page (in prose, a table or a cell's output), as a
+    percentage or as a proportion (48.3 or 0.483), so that a change in the data cannot
+    leave the alt text saying something the page no longer computes.
+    """
+    from html import unescape
+
+    page = _SCRIPT.sub(" ", page_html)
+    alts = [unescape(a) for a in re.findall(r'<img\b[^>]*\balt="([^"]*)"', page)]
+    text = unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<img\b[^>]*>", " ", page)))
+    shown = set(_DECIMAL.findall(text))
+    missing = []
+    for alt in alts:
+        for number in _DECIMAL.findall(alt):
+            decimals = len(number.split(".")[1])
+            as_proportion = f"{float(number) / 100:.{decimals + 2}f}"
+            if number not in shown and as_proportion not in shown:
+                missing.append(number)
+    return missing
+
+
+def test_the_alt_text_check_can_fail() -> None:
+    page = '<img alt="Rates 48.3% and 51.0%"><p>48.3</p><pre>0.510</pre><script>"51.2"</script>'
+    assert alt_numbers_not_in_text(page) == []
+    assert alt_numbers_not_in_text('<img alt="about 37.4%"><p>37.5</p>') == ["37.4"]
+
+
+def test_numbers_in_alt_text_are_computed_on_the_page(built_book: BuiltBook) -> None:
+    problems = {}
+    for name in toc_files():
+        page = (built_book.html / f"{name}.html").read_text(encoding="utf-8")
+        missing = alt_numbers_not_in_text(page)
+        if missing:
+            problems[name] = missing
+    assert not problems, f"alt-text numbers the page never prints: {problems}"
