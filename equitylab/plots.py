@@ -418,12 +418,15 @@ def run_chart(
     n = len(parts)
     cols = 1 if n == 1 else 2
     rows = math.ceil(n / cols)
-    step = max(1, math.ceil(len(periods) / 6))
+    # Page width (7.5 in) in both layouts, so that text stays >= 10 pt when the figure
+    # is shown at the width of the page; two columns get fewer ticks and narrower text.
+    step = max(1, math.ceil(len(periods) / (6 if cols == 1 else 3)))
+    wrap = 58 if cols == 1 else 38
     with plt.rc_context({"font.size": _BASE_FONT_SIZE}):
         fig, axes = plt.subplots(
             rows,
             cols,
-            figsize=(7.5 if cols == 1 else 11.0, 3.9 * rows + 1.2),
+            figsize=(7.5, (3.9 if cols == 1 else 4.6) * rows + 1.2),
             sharey=True,
             squeeze=False,
             layout="constrained",
@@ -504,7 +507,7 @@ def run_chart(
             ax.set_xticks(ticks, [periods[i] for i in ticks])
             ax.set_xlim(-0.7, len(periods) - 0.3)
             found = signals[name].signals
-            text = "\n".join(textwrap.fill(s, 58) for s in found) if found else "No signal"
+            text = "\n".join(textwrap.fill(s, wrap) for s in found) if found else "No signal"
             ax.set_xlabel(text, loc="left", fontsize=_BASE_FONT_SIZE - 2)
             for side in ("top", "right"):
                 ax.spines[side].set_visible(False)
@@ -531,15 +534,14 @@ def run_chart(
         notes = list(frame.attrs.get("notes", []))
         if source:
             notes.append(source)
-        width = 130 if cols == 2 else 90
-        note = textwrap.fill(" ".join(notes), width) if notes else ""
+        note = textwrap.fill(" ".join(notes), 90) if notes else ""
         lines = note.count("\n") + 1 if note else 0
         height = fig.get_figheight()
         low = (0.25 + 0.2 * lines) / height if note else 0.0
         high = 1 - 1.0 / height  # room for the title and the one-line legend
         fig.get_layout_engine().set(rect=(0, low, 1, high - low))
         fig.suptitle(
-            textwrap.fill(title, 80 if cols == 2 else 60),
+            textwrap.fill(title, 60),
             x=0.01,
             y=0.995,
             ha="left",

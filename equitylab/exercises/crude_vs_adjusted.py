@@ -305,7 +305,8 @@ def _adjusted_ratio(answer: object) -> Feedback:
         return Feedback(
             True,
             "the same adjusted gap as a ratio. Report it next to the difference in "
-            "points: one says how many more people, the other how many times as often.",
+            "points: one says how many more people per hundred, the other how many times as "
+            "often.",
         )
     if close(value, reference / group, 0.01):
         return Feedback(

@@ -316,8 +316,9 @@ def _outside_limits(answer: object) -> Feedback:
         return Feedback(
             True,
             "that month is above its upper control limit: a special-cause signal"
-            f"{extra}. The limits mix the months before and after the change, so the shift "
-            "itself shows more clearly in the run of points above the centre line.",
+            f"{extra}. The centre line averages the months before and after the change, so "
+            "it sits between the two levels: the shift itself shows more clearly in the run "
+            "of points above the centre line.",
         )
     return Feedback(
         False,
