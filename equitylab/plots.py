@@ -88,7 +88,10 @@ def dot_chart(
     value_format:
         How each dot's direct label is written.
     xlim:
-        Axis limits; by default from 0 to a little beyond the largest value.
+        Axis limits; by default from 0 to a little beyond the largest value. Each
+        dot has a stem from zero only when the axis starts at zero: on an axis that
+        starts elsewhere a stem's length would exaggerate the differences, so the
+        rows get a faint dotted guide instead.
 
     Returns
     -------
@@ -119,7 +122,14 @@ def dot_chart(
         fig, ax = plt.subplots(figsize=(7.0, 0.6 * len(labels) + 1.9), layout="constrained")
         fig.patch.set_facecolor(_BACKGROUND)
         ax.set_facecolor(_BACKGROUND)
-        ax.hlines(positions, 0, values, color="#BBBBBB", linewidth=1.0, zorder=1)
+        limits = xlim if xlim is not None else (0, upper * 1.18)
+        if limits[0] == 0:
+            # Stems from zero: their length encodes the value.
+            ax.hlines(positions, 0, values, color="#BBBBBB", linewidth=1.0, zorder=1)
+        else:
+            # The axis does not start at zero, so a stem's length would mislead; a faint
+            # guide across the whole row helps the eye without encoding anything.
+            ax.hlines(positions, *limits, color="#DDDDDD", linewidth=0.8, linestyle=":", zorder=1)
         ax.plot(values, positions, "o", color=OKABE_ITO["blue"], markersize=9, zorder=3)
         for x, y in zip(values, positions, strict=True):
             ax.annotate(
@@ -150,7 +160,7 @@ def dot_chart(
                 fontsize=_BASE_FONT_SIZE - 1,
             )
         ax.set_yticks(positions, labels)
-        ax.set_xlim(xlim if xlim is not None else (0, upper * 1.18))
+        ax.set_xlim(limits)
         ax.set_ylim(-0.6, len(labels) - 0.4)
         ax.set_xlabel(xlabel)
         ax.set_title(title, loc="left", fontsize=_BASE_FONT_SIZE + 1, pad=22)

@@ -161,7 +161,10 @@ class RaceEthnicity:
     report:
         One row per distinct input value (or race/Hispanic pair): what it became,
         its status and how many rows had it (counts of 1–10 hidden unless
-        ``min_cell=0``).
+        ``min_cell=0``). ``maps_to`` is the person's group in :meth:`alone`; for
+        people counted as Multiracial and/or Multiethnic it also lists, in
+        brackets, the categories that were recorded (which
+        :meth:`alone_or_in_combination` counts).
     """
 
     selections: pd.Series
@@ -314,14 +317,24 @@ def recode_race_ethnicity(
     grouped = originals.groupby("key", sort=False, dropna=False)
     report = grouped.first().reset_index(drop=True)
     report = report.rename(columns={"race": "value", "hispanic": "hispanic_value"})
-    report["maps_to"] = [
-        "; ".join(mapping[k][0]) or _fallback(mapping[k][1]) for k in grouped.size().index
-    ]
+    report["maps_to"] = [_describe(*mapping[k]) for k in grouped.size().index]
     report["status"] = [mapping[k][1] for k in grouped.size().index]
     report["rows"] = grouped.size().to_numpy()
     report = report.sort_values(["status", "rows"], ascending=[True, False], kind="stable")
     report["rows"] = suppress_counts(report["rows"], min_cell=min_cell)
     return RaceEthnicity(selections, status, report.reset_index(drop=True))
+
+
+def _describe(selected: tuple[str, ...], status: str) -> str:
+    """What a code became, as the report shows it: the person's group in ``alone()``,
+    with the recorded categories in brackets when that group is Multiracial."""
+    multiple = status == "multiple, not specified" or len(selected) > 1
+    if not multiple:
+        return selected[0] if selected else _fallback(status)
+    recorded = "; ".join(selected)
+    if status == "multiple, not specified":
+        recorded = f"{recorded} + races not specified" if recorded else ""
+    return f"{MULTIRACIAL} ({recorded})" if recorded else MULTIRACIAL
 
 
 def _fallback(status: str) -> str:

@@ -117,3 +117,17 @@ def test_rate_chart_never_draws_a_suppressed_group() -> None:
 def test_rate_chart_needs_a_stratify_result() -> None:
     with pytest.raises(el.EquityLabError, match="stratify"):
         el.plots.rate_chart(pd.DataFrame({"rate": [0.5]}), title="x")
+
+
+def test_stems_only_when_the_axis_starts_at_zero(control: pd.DataFrame) -> None:
+    def stems(fig):
+        ax = fig.axes[0]
+        return [seg for coll in ax.collections for seg in coll.get_segments()]
+
+    options = {"value": "percent_controlled", "label": "group", "title": "t", "xlabel": "x"}
+    from_zero = stems(el.plots.dot_chart(control, **options))
+    assert [seg[0][0] for seg in from_zero] == [0.0] * len(control)
+    assert sorted(seg[1][0] for seg in from_zero) == sorted(control["percent_controlled"])
+    # A truncated axis: the guides span the whole row and encode no value.
+    truncated = stems(el.plots.dot_chart(control, xlim=(30, 60), **options))
+    assert all((seg[0][0], seg[1][0]) == (30, 60) for seg in truncated)

@@ -115,3 +115,21 @@ def test_cleaning_the_messy_extract_recovers_the_clean_groups() -> None:
     mapped = (result.status == "mapped").to_numpy()
     assert mapped.mean() > 0.8
     assert (recovered[mapped] == truth[mapped]).all()
+
+
+def test_report_names_the_group_that_alone_counts() -> None:
+    # The report must agree with .alone(): a person with two recorded categories, or
+    # "Multiple" with Hispanic "Yes", is counted as Multiracial and/or Multiethnic, and
+    # the report says so, listing what was recorded in brackets.
+    recoded = el.recode_race_ethnicity(
+        pd.Series(["Multiple", "Multiple", "W;B", "White"]),
+        pd.Series(["Y", "N", "N", "N"]),
+        min_cell=0,
+    )
+    report = recoded.report.set_index(["value", "hispanic_value"])["maps_to"]
+    multi = "Multiracial and/or Multiethnic"
+    assert report[("Multiple", "Y")] == f"{multi} (Hispanic or Latino + races not specified)"
+    assert report[("Multiple", "N")] == multi
+    assert report[("W;B", "N")] == f"{multi} (Black or African American; White)"
+    assert report[("White", "N")] == "White"
+    assert recoded.alone().tolist() == [multi, multi, multi, "White"]
