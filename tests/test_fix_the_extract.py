@@ -95,9 +95,23 @@ def test_hidden_groups_are_those_with_small_counts() -> None:
     # every group with a count of 1-10 is hidden, and at least one is (the task is not empty)
     assert small.any()
     assert shown.loc[small.to_numpy(), "suppressed"].all()
-    hidden = int(shown["suppressed"].sum())
-    assert el.check(EX, 4, hidden).correct is True
-    assert el.check(EX, 4, hidden + 1).correct is False
+    # Task 4 asks for a group whose n is shown but whose rate is hidden. Worked out here
+    # from the unprotected table: a group whose outcome count (with or without) is 1-10,
+    # among those whose n the protected table shows. (An n of 11 or more can itself be
+    # hidden by complementary suppression, as American Indian or Alaska Native is here.)
+    names = full["race_ethnicity_group"].astype(str)
+    outcome_small = ((events > 0) & (events < 11)) | (((n - events) > 0) & ((n - events) < 11))
+    n_shown = shown["n"].notna().to_numpy()
+    size_shown_rate_hidden = names[outcome_small & n_shown].tolist()
+    n_hidden = names[~n_shown].tolist()
+    assert size_shown_rate_hidden and n_hidden  # the task has answers, and traps
+    for group in size_shown_rate_hidden:
+        assert el.check(EX, 4, group).correct is True, group
+        assert el.check(EX, 4, group.upper()).correct is True, group
+    for group in n_hidden:
+        assert "n is hidden as well" in el.check(EX, 4, group).message
+    for group in names[~shown["suppressed"].to_numpy()]:
+        assert "rate is shown" in el.check(EX, 4, group).message
 
 
 def _wrong_answers(truth: dict[str, object]) -> list[tuple[int, object, str]]:
@@ -110,13 +124,6 @@ def _wrong_answers(truth: dict[str, object]) -> list[tuple[int, object, str]]:
     raw_unknown = int((codes.str.strip().str.lower() == "unknown").sum())
     raw_complete = float(
         el.completeness(el.stratify(raw, " Race ", "BP Controlled"))["complete"][0]
-    )
-    table = el.stratify(
-        raw.assign(
-            race_ethnicity_group=el.recode_race_ethnicity(codes, raw["Hispanic Ethnicity"]).alone()
-        ),
-        "race_ethnicity_group",
-        "BP Controlled",
     )
     return [
         (1, "twenty", "a number"),
@@ -141,9 +148,9 @@ def _wrong_answers(truth: dict[str, object]) -> list[tuple[int, object, str]]:
         (3, 1 - unknown / truth["rows"], "both Unknown and Declined"),
         (3, 1 - declined / truth["rows"], "both Unknown and Declined"),
         (3, 0.5, "el.completeness"),
-        (4, "four", "a number"),
-        (4, int(table["n"].isna().sum()), "suppressed column"),
-        (4, 0, "suppressed"),
+        (4, 4, "in quotes"),
+        (4, "Martians", "exactly as the table shows"),
+        (4, "White", "rate is shown"),
     ]
 
 
@@ -152,7 +159,7 @@ def test_wrong_answers_get_a_hint_without_the_answer(truth: dict[str, object]) -
         1: [truth["distinct"]],
         2: [truth["unknown"], truth["declined"]],
         3: [round(truth["complete"], 3), round(100 * truth["complete"], 1)],
-        4: [],
+        4: ["Multiracial", "Middle Eastern"],
     }
     for task, answer, hint in _wrong_answers(truth):
         feedback = el.check(EX, task, answer)
@@ -162,13 +169,13 @@ def test_wrong_answers_get_a_hint_without_the_answer(truth: dict[str, object]) -
             assert not _mentions(feedback.message, number), (task, answer, feedback.message)
 
 
-def test_task_4_hints_do_not_give_the_count() -> None:
+def test_task_4_hints_do_not_name_an_answer() -> None:
     raw = el.load_dataset("riverbend_extract_messy")
     recoded = el.recode_race_ethnicity(raw[" Race "], raw["Hispanic Ethnicity"])
     clean = raw.assign(race_ethnicity_group=recoded.alone())
-    hidden = int(el.stratify(clean, "race_ethnicity_group", "BP Controlled")["suppressed"].sum())
-    for wrong in range(0, 10):
-        if wrong == hidden:
-            continue
+    table = el.stratify(clean, "race_ethnicity_group", "BP Controlled")
+    groups = table["race_ethnicity_group"].astype(str)
+    right = set(groups[table["n"].notna() & table["suppressed"]])
+    for wrong in [*sorted(set(groups) - right), "Martians", 3, 2.5]:
         message = el.check(EX, 4, wrong).message
-        assert not _mentions(message, hidden), (wrong, message)
+        assert not any(name in message for name in right), (wrong, message)

@@ -17,7 +17,7 @@ import pandas as pd
 from ..data import load_dataset
 from ..race_ethnicity import DECLINED, SPD15_CATEGORIES, UNKNOWN, recode_race_ethnicity
 from ..stratify import completeness, stratify
-from ._core import Feedback, as_number, close, register
+from ._core import Feedback, as_number, close, normalise_group, register
 
 _FIX = "01-fix-the-extract"
 _EXTRACT = "riverbend_extract_messy"
@@ -236,30 +236,36 @@ def _cleaned_completeness(answer: object) -> Feedback:
     )
 
 
-# --- task 4: how many groups have a hidden rate --------------------------------------
+# --- task 4: a group whose size is shown but whose rate is hidden ---------------------
 
 
 @register(_FIX, 4)
-def _hidden_rates(answer: object) -> Feedback:
-    value = as_number(answer)
-    if value is None:
-        return Feedback(False, "answer with a number of groups (no quotes).")
+def _hidden_rate_shown_size(answer: object) -> Feedback:
+    if not isinstance(answer, str):
+        return Feedback(False, 'answer with a group\'s name as text, in quotes, e.g. "...".')
     table = stratify(_clean(), "race_ethnicity_group", _OUTCOME)
-    expected = int(table["suppressed"].sum())
-    if close(value, expected, 0):
+    names = {normalise_group(str(g)): str(g) for g in table["race_ethnicity_group"]}
+    group = names.get(normalise_group(answer))
+    if group is None:
         return Feedback(
-            True,
-            "those groups' rates are hidden: a count between 1 and 10 is never shown, "
-            "and further cells are hidden where subtraction could recover one.",
+            False, "use one of the race_ethnicity_group names exactly as the table shows them."
         )
-    no_n = int(table["n"].isna().sum())
-    if close(value, no_n, 0):
+    row = table.set_index("race_ethnicity_group").loc[group]
+    if pd.isna(row["n"]):
         return Feedback(
             False,
-            "you counted the rows whose n is hidden. A row can show its n and still hide "
-            "its rate: look at the suppressed column.",
+            "that group's n is hidden as well, so its whole row is protected. Look for a row "
+            "whose n is a number but whose rate is NaN.",
+        )
+    if not row["suppressed"]:
+        return Feedback(
+            False,
+            "that group's rate is shown. Look for a row whose n is a number but whose rate "
+            "is NaN (its suppressed column is True).",
         )
     return Feedback(
-        False,
-        "count the rows where the suppressed column is True, e.g. with table['suppressed'].sum().",
+        True,
+        "its number of patients is shown, but the number with (or without) controlled "
+        "blood pressure is between 1 and 10, or could be recovered by subtraction, so the "
+        "rate, which would reveal that count, is hidden too.",
     )
