@@ -246,3 +246,21 @@ def test_every_shipped_quiz_is_valid_and_points_at_real_files(name: str) -> None
     for question in quiz.questions:
         assert 3 <= len(question.options) <= 5, question.id
         assert any(not o.correct for o in question.options), f"{question.id}: no wrong answer"
+
+
+def test_in_a_real_kernel_a_quiz_offers_the_widget_and_the_form() -> None:
+    # What JupyterLab receives when a learner runs a chapter's knowledge-check cell.
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import os\nos.environ.pop('EQUITYLAB_STATIC_SITE', None)\n"
+            f"import equitylab as el\nel.quiz({list_quizzes()[0]!r})"
+        )
+    ]
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    data = notebook.cells[0].outputs[-1]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["text/html"].startswith('<form class="equitylab-quiz"')
