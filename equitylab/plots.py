@@ -55,6 +55,26 @@ def _require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
         )
 
 
+def _footnote(
+    fig: Figure, text: str, *, size: int, reserve: float | None, y: float = 0.0, **options
+) -> None:
+    """A grey source or method line at the bottom left of ``fig``; with ``reserve``,
+    the layout keeps that fraction of the height free for it."""
+    fig.text(
+        0.0,
+        y,
+        text,
+        ha="left",
+        va="bottom",
+        fontsize=size,
+        color="#444444",
+        transform=fig.transFigure,
+        **options,
+    )
+    if reserve is not None:
+        fig.get_layout_engine().set(rect=(0, reserve, 1, 1 - reserve))
+
+
 def dot_chart(
     table: pd.DataFrame,
     *,
@@ -167,17 +187,7 @@ def dot_chart(
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if source:
-            fig.text(
-                0.0,
-                0.0,
-                source,
-                ha="left",
-                va="bottom",
-                fontsize=_BASE_FONT_SIZE - 1,
-                color="#444444",
-                transform=fig.transFigure,
-            )
-            fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
+            _footnote(fig, source, size=_BASE_FONT_SIZE - 1, reserve=0.07)
     plt.close(fig)
     return fig
 
@@ -286,18 +296,7 @@ def rate_chart(
             note += " Groups with small counts are suppressed."
         if source:
             note += f" {source}"
-        fig.text(
-            0.0,
-            0.0,
-            note,
-            ha="left",
-            va="bottom",
-            fontsize=_BASE_FONT_SIZE - 2,
-            color="#444444",
-            transform=fig.transFigure,
-            wrap=True,
-        )
-        fig.get_layout_engine().set(rect=(0, 0.06, 1, 0.94))
+        _footnote(fig, note, size=_BASE_FONT_SIZE - 2, reserve=0.06, wrap=True)
     plt.close(fig)
     return fig
 
@@ -567,16 +566,7 @@ def run_chart(
             fontsize=_BASE_FONT_SIZE - 2,
         )
         if note:
-            fig.text(
-                0.0,
-                0.01,
-                note,
-                ha="left",
-                va="bottom",
-                fontsize=_BASE_FONT_SIZE - 2,
-                color="#444444",
-                transform=fig.transFigure,
-            )
+            _footnote(fig, note, size=_BASE_FONT_SIZE - 2, reserve=None, y=0.01)
     plt.close(fig)
     return fig
 
@@ -685,16 +675,6 @@ def p_chart(
         note = f"Dotted lines: {sigma:g}-sigma control limits (p-chart)."
         if source:
             note += f" {source}"
-        fig.text(
-            0.0,
-            0.0,
-            note,
-            ha="left",
-            va="bottom",
-            fontsize=_BASE_FONT_SIZE - 2,
-            color="#444444",
-            transform=fig.transFigure,
-        )
-        fig.get_layout_engine().set(rect=(0, 0.06, 1, 0.94))
+        _footnote(fig, note, size=_BASE_FONT_SIZE - 2, reserve=0.06)
     plt.close(fig)
     return fig
