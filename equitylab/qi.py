@@ -831,6 +831,12 @@ def _per_group_option(value, group):
     return value
 
 
+def _points_with_status(frame: pd.DataFrame, status: str) -> list[tuple]:
+    """The (group, period) pairs of ``frame`` whose ``status`` column is ``status``."""
+    rows = frame.loc[frame["status"] == status, ["group", "time"]]
+    return list(rows.itertuples(index=False, name=None))
+
+
 def stratified_run_chart(
     table: pd.DataFrame,
     *,
@@ -959,11 +965,7 @@ def stratified_run_chart(
         frame.loc[index, "in_shift"] = in_shift
         frame.loc[index, "in_trend"] = in_trend
 
-    suppressed = [
-        (g, t)
-        for g, t, s in frame[["group", "time", "status"]].itertuples(index=False)
-        if s == "suppressed"
-    ]
+    suppressed = _points_with_status(frame, "suppressed")
     if suppressed:
         notes.append(
             f"{len(suppressed)} point(s) hidden because fewer than {min_cell} patients had, "
@@ -1065,11 +1067,7 @@ def gap_over_time(
             d = newcombe_difference(raw_e[i], raw_n[i], raw_e[r], raw_n[r], level=level)
             frame.loc[i, ["difference", "ci_low", "ci_high"]] = [d.estimate, d.low, d.high]
     frame = frame.sort_values("time", kind="stable")
-    suppressed = [
-        (g, t)
-        for g, t, s in frame[["group", "time", "status"]].itertuples(index=False)
-        if s == "suppressed"
-    ]
+    suppressed = _points_with_status(frame, "suppressed")
     if suppressed:
         notes.append(
             f"{len(suppressed)} rate(s) hidden because fewer than {min_cell} patients had, "

@@ -41,18 +41,19 @@ def _named(table: pd.DataFrame) -> pd.DataFrame:
     return shown[~shown[RACE].isin(NOT_INFORMATIVE)]
 
 
-def _group_answer(answer: object, groups) -> str | None:
-    """The table's spelling of a group named in ``answer``, or None."""
+_NAME_ONLY = 'answer with the group\'s name as text, in quotes, as the table spells it: "..."'
+
+
+def _group_answer(answer: object, groups) -> str | Feedback:
+    """The table's spelling of the group named in ``answer``, or the hint to give when
+    the answer is not text or names no group of the table."""
     if not isinstance(answer, str):
-        return None
+        return Feedback(False, _NAME_ONLY)
     wanted = normalise_group(answer)
     for group in groups:
         if normalise_group(str(group)) == wanted:
             return str(group)
-    return None
-
-
-_NAME_ONLY = 'answer with the group\'s name as text, in quotes, as the table spells it: "..."'
+    return Feedback(False, "that is not one of the groups in the table; " + _NAME_ONLY)
 
 
 # --- Task 1: the lowest rate -------------------------------------------------------------
@@ -66,11 +67,9 @@ def _lowest_bp() -> str:
 @register(EXERCISE, 1)
 def _lowest_group(answer: object) -> Feedback:
     table = _table((RACE,), "bp_controlled")
-    if not isinstance(answer, str):
-        return Feedback(False, _NAME_ONLY)
     given = _group_answer(answer, table[RACE])
-    if given is None:
-        return Feedback(False, "that is not one of the groups in the table; " + _NAME_ONLY)
+    if isinstance(given, Feedback):
+        return given
     if given == _lowest_bp():
         return Feedback(
             True,
@@ -144,11 +143,9 @@ def _widest_interval(answer: object) -> Feedback:
     shown = _shown(table)
     width = shown["ci_high"] - shown["ci_low"]
     widest = str(shown.loc[width.idxmax(), RACE])
-    if not isinstance(answer, str):
-        return Feedback(False, _NAME_ONLY)
     given = _group_answer(answer, table[RACE])
-    if given is None:
-        return Feedback(False, "that is not one of the groups in the table; " + _NAME_ONLY)
+    if isinstance(given, Feedback):
+        return given
     if given == widest:
         return Feedback(
             True,
@@ -281,11 +278,9 @@ def _not_meaningful() -> list[str]:
 @register(EXERCISE, 6)
 def _meaningful(answer: object) -> Feedback:
     table = _table((RACE,), "bp_controlled")
-    if not isinstance(answer, str):
-        return Feedback(False, _NAME_ONLY)
     given = _group_answer(answer, table[RACE])
-    if given is None:
-        return Feedback(False, "that is not one of the groups in the table; " + _NAME_ONLY)
+    if isinstance(given, Feedback):
+        return given
     if given in _not_meaningful():
         return Feedback(
             True,
