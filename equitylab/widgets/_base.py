@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+
 import ipywidgets as widgets
 
-__all__ = ["NEEDS_KERNEL_CLASS", "needs_kernel"]
+__all__ = ["NEEDS_KERNEL_CLASS", "figure_html", "needs_kernel"]
 
 #: CSS class that marks a widget as needing a live Python kernel to respond.
 NEEDS_KERNEL_CLASS = "equitylab-needs-kernel"
@@ -18,3 +22,19 @@ def needs_kernel(widget: widgets.DOMWidget) -> widgets.DOMWidget:
     """
     widget.add_class(NEEDS_KERNEL_CLASS)
     return widget
+
+
+def figure_html(figure, alt: str, *, dpi: int = 100) -> str:
+    """``figure`` as an ``<img>`` with alt text, for an HTML widget.
+
+    The PNG is embedded (a data URI), so the image also shows in the saved widget
+    state on the static site; no software version is written into it, so the
+    same figure always gives the same bytes.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+        'style="max-width:100%;height:auto">'
+    )

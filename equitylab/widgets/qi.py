@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 
 import ipywidgets as widgets
 import pandas as pd
 
 from .. import qi
 from ..errors import EquityLabError
-from ._base import needs_kernel
+from ._base import figure_html, needs_kernel
 
 __all__ = ["RunChartExplorer", "run_chart_explorer"]
 
@@ -197,7 +195,7 @@ class RunChartExplorer(widgets.VBox):
             source=f"Centre line: {centre}.",
         )
         self.series, self.signals, self.figure = series, signals, figure
-        self.chart.value = _image_html(figure, _alt_text(name, series, signals, centre))
+        self.chart.value = figure_html(figure, _alt_text(name, series, signals, centre), dpi=80)
         self.summary.value = _summary_html(signals, centre)
 
 
@@ -231,16 +229,6 @@ def _summary_html(signals: qi.RunChartSignals, centre: str) -> str:
     return (
         f"<p>Centre line: {signals.median:.1%} ({html.escape(centre)}). "
         f"Points judged: {signals.n_points}; {html.escape(runs)}</p><ul>{items}</ul>"
-    )
-
-
-def _image_html(figure, alt: str) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (
-        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-        'style="max-width:100%;height:auto">'
     )
 
 

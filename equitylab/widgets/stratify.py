@@ -9,9 +9,7 @@ can read exactly what the learner sees.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
@@ -21,7 +19,7 @@ import pandas as pd
 from ..errors import EquityLabError
 from ..privacy import DEFAULT_MIN_CELL
 from ..stratify import stratify
-from ._base import needs_kernel
+from ._base import figure_html, needs_kernel
 
 __all__ = ["StratifyExplorer", "stratify_explorer"]
 
@@ -348,13 +346,7 @@ class StratifyExplorer(widgets.VBox):
         return f"Rate chart of {label} with 95% confidence intervals: " + "; ".join(parts) + "."
 
     def _chart_html(self, table: pd.DataFrame, label: str) -> str:
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=100)
-        encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-        return (
-            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(self.alt_text())}" '
-            'style="max-width:100%;height:auto">'
-        )
+        return figure_html(self.figure, self.alt_text())
 
 
 def stratify_explorer(data, *, measures, groupings, **options) -> StratifyExplorer:
