@@ -7,7 +7,9 @@ source code.
 
 from __future__ import annotations
 
-__all__ = ["EquityLabError"]
+from collections.abc import Iterable
+
+__all__ = ["EquityLabError", "require_columns"]
 
 
 class EquityLabError(ValueError):
@@ -16,3 +18,18 @@ class EquityLabError(ValueError):
     Subclasses ``ValueError`` so that code which already catches
     ``ValueError`` keeps working.
     """
+
+
+def require_columns(columns: Iterable[object], needed: Iterable[str], *, place: str = "") -> None:
+    """Raise :class:`EquityLabError` naming every column of ``needed`` not in ``columns``.
+
+    ``place`` describes the table when it is not the caller's main input (for
+    example ``" in the sums"``); the message lists the columns there are.
+    """
+    present = list(columns)
+    missing = [c for c in needed if c not in present]
+    if missing:
+        raise EquityLabError(
+            f"column(s) {', '.join(map(repr, missing))} not found{place}; "
+            f"columns are: {', '.join(map(str, present))}"
+        )

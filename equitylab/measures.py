@@ -16,7 +16,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from .errors import EquityLabError
+from .errors import EquityLabError, require_columns
 
 NOT_INFORMATIVE = ("Unknown", "Declined", "Missing")
 
@@ -201,12 +201,7 @@ def _groups(
     rates = _is_rates(table)
     if rates and weight == "n":
         weight = "person_time"
-    missing = [c for c in (rate, weight) if c not in table.columns]
-    if missing:
-        raise EquityLabError(
-            f"column(s) {', '.join(map(repr, missing))} not found; columns are: "
-            f"{', '.join(map(str, table.columns))}"
-        )
+    require_columns(table.columns, (rate, weight))
     by = label if label is not None else table.attrs.get("by")
     by = [by] if isinstance(by, str) else list(by) if by else [table.columns[0]]
     labels_all = [" / ".join(map(str, row)) for row in table[by].itertuples(index=False)]

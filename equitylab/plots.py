@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .errors import EquityLabError
+from .errors import EquityLabError, require_columns
 
 __all__ = ["OKABE_ITO", "dot_chart", "p_chart", "rate_chart", "run_chart"]
 
@@ -47,12 +47,7 @@ def _require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
             f"expected a pandas DataFrame, got {type(table).__name__}; "
             "build one with pandas.DataFrame(...) first"
         )
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise EquityLabError(
-            f"column(s) {', '.join(map(repr, missing))} not found; "
-            f"columns are: {', '.join(map(str, table.columns))}"
-        )
+    require_columns(table.columns, columns)
 
 
 def _footnote(

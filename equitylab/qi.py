@@ -72,7 +72,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from .errors import EquityLabError
+from .errors import EquityLabError, require_columns
 from .intervals import newcombe_difference, z_value
 from .privacy import DEFAULT_MIN_CELL, check_min_cell, is_small
 
@@ -717,12 +717,7 @@ def _long_table(table, time: str, group: str, events: str, totals: str) -> pd.Da
             "load the table with pandas.read_csv(...) or el.load_dataset(...) first"
         )
     names = {"time": time, "group": group, "events": events, "totals": totals}
-    missing = [c for c in names.values() if c not in table.columns]
-    if missing:
-        raise EquityLabError(
-            f"column(s) {', '.join(map(repr, missing))} not found; "
-            f"columns are: {', '.join(map(str, table.columns))}"
-        )
+    require_columns(table.columns, names.values())
     if len(table) == 0:
         raise EquityLabError("the table has no rows")
     out = pd.DataFrame({"time": table[time].to_numpy(), "group": table[group].to_numpy()})

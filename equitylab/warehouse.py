@@ -41,7 +41,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from .errors import EquityLabError
+from .errors import EquityLabError, require_columns
 from .stratify import (
     _BLANK,
     _FALSE,
@@ -205,13 +205,7 @@ def stratify_counts(
     by, min_cell = _check_options(by, outcome, ci, level, min_cell, higher_is_better, 1000)
     if not isinstance(counts, pd.DataFrame):
         raise EquityLabError(f"counts must be a pandas DataFrame, got {type(counts).__name__}")
-    needed = [*by, "ones", "zeros"]
-    missing = [c for c in needed if c not in counts.columns]
-    if missing:
-        raise EquityLabError(
-            f"column(s) {', '.join(map(repr, missing))} not found in the counts; columns are: "
-            f"{', '.join(map(str, counts.columns))}"
-        )
+    require_columns(counts.columns, [*by, "ones", "zeros"], place=" in the counts")
     if "unusable" in counts.columns and pd.to_numeric(counts["unusable"]).sum() > 0:
         bad = int(pd.to_numeric(counts["unusable"]).sum())
         raise EquityLabError(
@@ -266,13 +260,7 @@ def stratify_rates_counts(
     )
     if not isinstance(sums, pd.DataFrame):
         raise EquityLabError(f"sums must be a pandas DataFrame, got {type(sums).__name__}")
-    needed = [*by, "n", "events", "person_time"]
-    missing = [c for c in needed if c not in sums.columns]
-    if missing:
-        raise EquityLabError(
-            f"column(s) {', '.join(map(repr, missing))} not found in the sums; columns are: "
-            f"{', '.join(map(str, sums.columns))}"
-        )
+    require_columns(sums.columns, [*by, "n", "events", "person_time"], place=" in the sums")
     if len(sums) == 0:
         raise EquityLabError("the sums table has no rows")
     if "negative" in sums.columns and pd.to_numeric(sums["negative"]).sum() > 0:

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import qi
-from ..errors import EquityLabError
+from ..errors import EquityLabError, require_columns
 from ._base import figure_html, needs_kernel
 
 __all__ = ["RunChartExplorer", "run_chart_explorer"]
@@ -71,12 +71,7 @@ class RunChartExplorer(widgets.VBox):
     ) -> None:
         if not isinstance(table, pd.DataFrame):
             raise EquityLabError(f"expected a pandas DataFrame, got {type(table).__name__}")
-        missing = [c for c in (time, group, events, totals) if c not in table.columns]
-        if missing:
-            raise EquityLabError(
-                f"column(s) {', '.join(map(repr, missing))} not found; "
-                f"columns are: {', '.join(map(str, table.columns))}"
-            )
+        require_columns(table.columns, (time, group, events, totals))
         self.table = table
         self.columns = {"time": time, "group": group, "events": events, "totals": totals}
         self.ylabel = ylabel
