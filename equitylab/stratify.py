@@ -64,7 +64,7 @@ from .intervals import (
     proportion_interval,
     z_value,
 )
-from .privacy import check_min_cell, is_small, protect_table
+from .privacy import check_min_cell, check_prefer_hidden, is_small, protect_table
 
 __all__ = ["MISSING", "completeness", "stratify", "stratify_chunks", "stratify_rates"]
 
@@ -479,6 +479,8 @@ def stratify(
     reference=None,
     higher_is_better: bool = True,
     max_groups: int = 1000,
+    combine: dict | None = None,
+    prefer_hidden: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Rates of a yes/no outcome by group, with intervals, comparisons and protection.
 
@@ -510,6 +512,21 @@ def stratify(
     max_groups:
         Largest number of groups allowed per grouping column (guards against
         grouping by an identifier by mistake).
+    combine:
+        What a sparse category means, said on the record: ``{column: {label: new
+        label}}`` counts a label's people in another group (``{"race": {"Declined":
+        "Unknown or declined"}}``), and ``{column: {label: None}}`` leaves them out
+        of the table (``{"sex": {"Unknown": None}}``). The people left out are
+        reported only as one total per column (``attrs["left_out"]``, None when 1–10)
+        and in ``notes``; :func:`completeness` still describes the data before.
+        Leaving people out changes the totals: a table published beside another
+        that keeps them can reveal their counts (see
+        :func:`equitylab.privacy.audit_release`).
+    prefer_hidden:
+        Labels whose groups complementary suppression hides first when it has a
+        choice (default: Unknown, Declined and Missing); ``[]`` treats every group
+        alike. A label that says who people are (Multiracial and/or Multiethnic, a
+        language) is never treated as residual unless listed here.
 
     Returns
     -------
@@ -518,7 +535,8 @@ def stratify(
         in ``.attrs``: ``method`` (the methods used, in words), ``reference``,
         ``level``, ``min_cell``, ``excluded_outcome`` (people with a blank outcome,
         None when 1–10), ``completeness`` (records; :func:`completeness` turns them
-        into a table) and ``notes``. Only plain values are kept there, so that
+        into a table), ``notes``, ``combine``, ``left_out`` and ``prefer_hidden``.
+        Only plain values are kept there, so that
         pandas operations on the result keep working.
 
     Raises
@@ -546,6 +564,8 @@ def stratify(
         min_cell=min_cell,
         reference=reference,
         higher_is_better=higher_is_better,
+        combine=combine,
+        prefer_hidden=prefer_hidden,
     )
 
 
@@ -560,6 +580,8 @@ def stratify_chunks(
     reference=None,
     higher_is_better: bool = True,
     max_groups: int = 1000,
+    combine: dict | None = None,
+    prefer_hidden: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """:func:`stratify` over a file too large to load at once, one piece at a time.
 
@@ -585,6 +607,8 @@ def stratify_chunks(
         min_cell=min_cell,
         reference=reference,
         higher_is_better=higher_is_better,
+        combine=combine,
+        prefer_hidden=prefer_hidden,
     )
 
 
@@ -699,9 +723,119 @@ def _check_rate_options(
     return by, min_cell
 
 
+# --- what the analyst says sparse categories mean -----------------------------------------
+
+
+def _check_combine(combine, by: Sequence[str]) -> dict[str, dict[str, str | None]]:
+    """Validate ``combine`` ({column: {label: new label or None}}) and return a copy."""
+    if combine is None:
+        return {}
+    if not isinstance(combine, dict):
+        raise EquityLabError(
+            "combine must be a dict of grouping column -> {label: new label, or None to "
+            "leave those people out}, e.g. combine={'sex': {'Unknown': None}}; "
+            f"got {combine!r}"
+        )
+    checked: dict[str, dict[str, str | None]] = {}
+    for column, mapping in combine.items():
+        if column not in by:
+            raise EquityLabError(
+                f"combine names {column!r}, which is not a grouping column "
+                f"(by = {', '.join(map(repr, by))})"
+            )
+        if not isinstance(mapping, dict) or not mapping:
+            raise EquityLabError(
+                f"combine[{column!r}] must be a non-empty dict of label -> new label (or "
+                f"None to leave those people out), got {mapping!r}"
+            )
+        for label, target in mapping.items():
+            if not isinstance(label, str):
+                raise EquityLabError(f"combine[{column!r}]: labels must be text, got {label!r}")
+            if target is not None and (not isinstance(target, str) or not target.strip()):
+                raise EquityLabError(
+                    f"combine[{column!r}][{label!r}] must be a new label (text) or None "
+                    f"(leave those people out), got {target!r}"
+                )
+        checked[column] = {str(k).strip(): (None if v is None else v.strip()) for k, v in mapping.items()}
+    return checked
+
+
+def _combine(counted: _Counts, combine: dict, min_cell: int) -> tuple[_Counts, dict]:
+    """Apply ``combine`` to the counts: merge labels, or leave people out. Returns the
+    new counts and, per column, how many people were left out (None when 1 to
+    ``min_cell - 1``: a protected total, never per group)."""
+    if not combine:
+        return counted, {}
+    frame = counted.frame.copy()
+    by = counted.by
+    values = [c for c in frame.columns if c not in by]
+    size = frame["rows"] if "rows" in frame else frame["zeros"] + frame["ones"] + frame["blank"]
+    keep = np.ones(len(frame), dtype=bool)
+    left_out, categories = {}, dict(counted.categories)
+    for column, mapping in combine.items():
+        labels = frame[column].astype(object)
+        present = set(labels)
+        missing = [label for label in mapping if label not in present]
+        if missing:
+            groups = ", ".join(map(repr, _order(list(present), categories.get(column))))
+            raise EquityLabError(
+                f"combine[{column!r}] names {', '.join(map(repr, missing))}, not a group of "
+                f"{column!r}; its groups are: {groups}"
+            )
+        dropped = labels.isin([k for k, v in mapping.items() if v is None]).to_numpy()
+        people = int(size[dropped].sum())
+        left_out[column] = None if is_small([people], min_cell)[0] else people
+        keep &= ~dropped
+        frame[column] = labels.map(lambda lab, m=mapping: m.get(lab) or lab)
+        if column in categories:
+            order = []
+            for label in categories[column]:
+                new = mapping.get(label, label)
+                if new is not None and new not in order:
+                    order.append(new)
+            categories[column] = order
+    frame = frame[keep]
+    if len(frame) == 0:
+        raise EquityLabError("combine left every person out of the table")
+    merged = frame.groupby(by, sort=False, observed=True)[values].sum().reset_index()
+    return _Counts(merged, by, categories), left_out
+
+
+def _combine_notes(combine: dict, left_out: dict) -> list[str]:
+    notes = []
+    for column, mapping in combine.items():
+        dropped = [label for label, target in mapping.items() if target is None]
+        merged = {label: target for label, target in mapping.items() if target is not None}
+        if dropped:
+            people = left_out[column]
+            count = "1 to 10 people" if people is None else f"{people:,} people"
+            notes.append(
+                f"{column}: {count} recorded as {', '.join(dropped)} are left out of this table"
+            )
+        for label, target in merged.items():
+            notes.append(f"{column}: {label!r} is counted in the group {target!r}")
+    return notes
+
+
+def _protection_notes(hide_outcome: np.ndarray, primary: np.ndarray) -> list[str]:
+    if (hide_outcome & ~primary).any():
+        return [
+            "some groups are hidden only so that smaller ones cannot be worked out from "
+            "the totals (complementary suppression): a hidden group is not necessarily a "
+            "small one"
+        ]
+    return []
+
+
 def _summarise(
-    counted: _Counts, outcome: str, *, ci, level, min_cell, reference, higher_is_better
-) -> pd.DataFrame:
+    counted: _Counts, outcome: str, *, ci, level, min_cell, reference, higher_is_better,
+    combine=None, prefer_hidden=None,
+) -> pd.DataFrame:  # fmt: skip
+    combine = _check_combine(combine, counted.by)
+    prefer_hidden = check_prefer_hidden(prefer_hidden)
+    before = counted.frame
+    before_rows = before[counted.by].assign(rows=before["zeros"] + before["ones"] + before["blank"])
+    counted, left_out = _combine(counted, combine, min_cell)
     by = counted.by
     table = counted.frame
     sort, codes, orders, keys = _ordered(counted)
@@ -732,8 +866,9 @@ def _summarise(
     undefined = np.isnan(p) | np.isnan(relative) | (n == 0)
     is_reference = np.arange(len(n)) == ref
 
-    hide_n, hide_outcome = protect_table(keys, n, ones, min_cell)
-    notes = []
+    hide_n, hide_outcome = protect_table(keys, n, ones, min_cell, prefer_hidden=prefer_hidden)
+    notes = _combine_notes(combine, left_out)
+    notes += _protection_notes(hide_outcome, _primary(n, ones, min_cell, bounded=True))
     if hide_outcome[ref]:
         notes.append("the reference group is suppressed, so no comparison can be shown")
     # Comparisons: not for the reference itself, not for hidden groups, and none at
@@ -751,7 +886,6 @@ def _summarise(
         notes.append(
             "rate ratios where one group has no events use the Haldane-Anscombe 0.5 correction"
         )
-    rows = keys.assign(rows=zeros + ones + blank)
     method = (
         f"{'Wilson score' if ci == 'wilson' else 'Clopper-Pearson exact'} {level:.0%} intervals; "
         "rate difference with Newcombe's hybrid score interval and the test that inverts it; "
@@ -772,10 +906,19 @@ def _summarise(
         higher_is_better=higher_is_better,
         reference=tuple(keys.iloc[ref]) if len(by) > 1 else keys.iloc[ref, 0],
         excluded_outcome=None if is_small([blank.sum()], min_cell)[0] else int(blank.sum()),
-        completeness=_completeness(rows, by, min_cell),
+        completeness=_completeness(before_rows, by, min_cell),
         notes=notes,
+        combine={column: dict(mapping) for column, mapping in combine.items()},
+        left_out=left_out,
+        prefer_hidden=list(prefer_hidden),
     )
     return result
+
+
+def _primary(n, events, min_cell: int, bounded: bool) -> np.ndarray:
+    """Groups hidden because one of their own counts is small."""
+    small = is_small(n, min_cell) | is_small(events, min_cell)
+    return small | is_small(np.asarray(n) - np.asarray(events), min_cell) if bounded else small
 
 
 # --- counts of events per person-time ----------------------------------------------------
@@ -876,6 +1019,8 @@ def stratify_rates(
     reference=None,
     higher_is_better: bool = False,
     max_groups: int = 1000,
+    combine: dict | None = None,
+    prefer_hidden: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     r"""Rates of events per person-time by group (e.g. emergency visits per 1,000 person-years).
 
@@ -928,14 +1073,21 @@ def stratify_rates(
         min_cell=min_cell,
         reference=reference,
         higher_is_better=higher_is_better,
+        combine=combine,
+        prefer_hidden=prefer_hidden,
     )
 
 
 def _summarise_rates(
-    counted, events, person_time, *, per, ci, level, min_cell, reference, higher_is_better
-) -> pd.DataFrame:
+    counted, events, person_time, *, per, ci, level, min_cell, reference, higher_is_better,
+    combine=None, prefer_hidden=None,
+) -> pd.DataFrame:  # fmt: skip
     from .intervals import poisson_interval, rate_difference_wald, rate_ratio_wald
 
+    combine = _check_combine(combine, counted.by)
+    prefer_hidden = check_prefer_hidden(prefer_hidden)
+    before_rows = counted.frame[counted.by].assign(rows=counted.frame["rows"])
+    counted, left_out = _combine(counted, combine, min_cell)
     by = counted.by
     table = counted.frame
     sort, codes, orders, keys = _ordered(counted)
@@ -967,8 +1119,11 @@ def _summarise_rates(
     undefined = np.isnan(p) | np.isnan(relative)
     is_reference = np.arange(len(n)) == ref
 
-    hide_n, hide_outcome = protect_table(keys, n, x, min_cell, bounded=False)
-    notes = []
+    hide_n, hide_outcome = protect_table(
+        keys, n, x, min_cell, bounded=False, prefer_hidden=prefer_hidden
+    )
+    notes = _combine_notes(combine, left_out)
+    notes += _protection_notes(hide_outcome, _primary(n, x, min_cell, bounded=False))
     if hide_outcome[ref]:
         notes.append("the reference group is suppressed, so no comparison can be shown")
     no_comparison = is_reference | hide_outcome | hide_outcome[ref]
@@ -1007,7 +1162,10 @@ def _summarise_rates(
         higher_is_better=higher_is_better,
         reference=tuple(keys.iloc[ref]) if len(by) > 1 else keys.iloc[ref, 0],
         excluded_outcome=None if is_small([excluded], min_cell)[0] else excluded,
-        completeness=_completeness(keys.assign(rows=rows), by, min_cell),
+        completeness=_completeness(before_rows, by, min_cell),
         notes=notes,
+        combine={column: dict(mapping) for column, mapping in combine.items()},
+        left_out=left_out,
+        prefer_hidden=list(prefer_hidden),
     )
     return result
