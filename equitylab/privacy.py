@@ -168,10 +168,20 @@ class _Grid:
         corners = np.array(list(product((0, 1), repeat=self.k)), dtype=bool).reshape(-1, self.k)
         self.corners = corners
         self.signs = np.where(corners.sum(axis=1) % 2 == 0, 1, -1)
+        self._boxes: dict[int, np.ndarray] = {}
 
     def boxes(self, cell: int) -> np.ndarray:
-        """Every box with ``cell`` at one corner, as an array (boxes, 2^k) of positions
-        (-1 where a corner is not a group of the table); corner 0 is ``cell`` itself."""
+        """Every complete box with ``cell`` at one corner, as an array (boxes, 2^k) of
+        positions (boxes with a corner that is not a group of the table are left out);
+        corner 0 is ``cell`` itself."""
+        found = self._boxes.get(cell)
+        if found is None:
+            found = self._boxes[cell] = self._all_boxes(cell)
+            found = found[(found >= 0).all(axis=1)]
+            self._boxes[cell] = found
+        return found
+
+    def _all_boxes(self, cell: int) -> np.ndarray:
         if self.k == 0 or min(self.shape) < 2:
             return np.zeros((0, len(self.corners)), dtype=np.int64)
         here = self.codes[cell]
@@ -339,9 +349,7 @@ class _State:
         if (self.matrix_n @ change_n).any() or (self.matrix_o @ change_e).any():
             return False
         n, e = c.n + change_n, c.e + change_e
-        if (n < 0).any() or (e < 0).any() or (c.bounded and (e > n).any()):
-            return False
-        return True
+        return not ((n < 0).any() or (e < 0).any() or (c.bounded and (e > n).any()))
 
     @staticmethod
     def _changes(change_n, change_e, cell: int, quantity: str) -> bool:
@@ -374,11 +382,7 @@ class _State:
         boxes = self.grid.boxes(cell)
         if not len(boxes):
             return False
-        complete = (boxes >= 0).all(axis=1)
-        if not complete.any():
-            return False
-        complete[complete] = self.mask(layer)[boxes[complete]].all(axis=1)
-        boxes = boxes[complete]
+        boxes = boxes[self.mask(layer)[boxes].all(axis=1)]
         if not len(boxes):
             return False
         directions = _move_feasible(self.counts, boxes, self.grid.signs, layer)
@@ -394,15 +398,16 @@ class _State:
                     change_n, change_e
                 ):
                     self.moves.setdefault((cell, quantity), []).append((change_n, change_e))
+                    if layer == "o":  # sizes fixed: the counts with and without it both move
+                        for other in ("e", "f"):
+                            self.moves.setdefault((cell, other), []).append((change_n, change_e))
+                            self.proved.add((cell, other))
                     return True
         return False
 
     def cheapest_box(self, cell: int, layer: str) -> np.ndarray | None:
         """The box around ``cell`` that hides the least to make a move possible."""
         boxes = self.grid.boxes(cell)
-        if not len(boxes):
-            return None
-        boxes = boxes[(boxes >= 0).all(axis=1)]
         if not len(boxes):
             return None
         boxes = boxes[_move_feasible(self.counts, boxes, self.grid.signs, layer) != 0]
@@ -454,7 +459,7 @@ class _State:
             change_e = np.zeros(self.grid.cells, dtype=np.int64)
             for (kind, i), j in variables.items():
                 target = change_n if kind == "n" else change_e
-                target[i] = int(round(solution[j])) - (c.n[i] if kind == "n" else c.e[i])
+                target[i] = round(solution[j]) - (c.n[i] if kind == "n" else c.e[i])
             if self._changes(change_n, change_e, cell, quantity) and self.check_move(
                 change_n, change_e
             ):
@@ -514,6 +519,7 @@ def _highs():
         with _quiet_stdout():
             solver = highspy.Highs()
         solver.setOptionValue("output_flag", False)
+        solver.setOptionValue("threads", 1)
         _SOLVER.highs = solver
     return solver
 
@@ -680,11 +686,11 @@ def _cheapest_move(state: _State, cell: int, layer: str):
     if layer == "o":
         up = c.f.astype(float) if c.bounded else np.full(m, big)
         down = c.e.astype(float)
-        matrices, mode = [state.matrix_o], "e"
+        matrices = [state.matrix_o]
     else:
         up = np.full(m, big)
         down = (c.f if c.bounded else c.n).astype(float)
-        matrices, mode = [state.matrix_n], "f"
+        matrices = [state.matrix_n]
     hidden = state.mask(layer)
     weight = grid.weight + 1e-6 * c.n / max(float(c.n.sum()), 1.0)
     inf = highspy.kHighsInf
@@ -920,3 +926,264 @@ def protection_report(keys, n, events, hide_n, hide_outcome, min_cell=DEFAULT_MI
         if not (state.proof(cell, quantity) or state.integer_move(cell, quantity)):
             problems.append(f"group {cell}: its {names[quantity]} can be worked out")
     return problems
+
+
+# --- several tables published together ---------------------------------------------------
+
+_MAX_RELEASE_CELLS = 20_000
+
+
+def _release_members(table: pd.DataFrame, column: str, label: str) -> set[str]:
+    """The original labels a group label of ``table`` stands for (after ``combine``)."""
+    mapping = (table.attrs.get("combine") or {}).get(column, {})
+    members = {original for original, target in mapping.items() if target == label}
+    if label not in mapping:
+        members.add(label)
+    return members
+
+
+def audit_release(tables: Sequence[pd.DataFrame], *, min_cell: int | None = None) -> pd.DataFrame:
+    """Check a set of tables published side by side: can a reader who reads them all
+    work out a hidden count of 1 to ``min_cell - 1``?
+
+    Each table protects itself (:func:`protect_table`); two tables cut differently
+    from the same people can still, together, pin a hidden count down — a one-way
+    table next to its intersection, or a table before and after a filter or a
+    ``combine=``. This audit treats every table as sums over the finest groups that
+    the tables' grouping columns define, and asks an integer program (HiGHS) for the
+    smallest and largest whole-number value of every hidden count that fits
+    everything the tables show: each shown ``n`` and ``events``, and each table's
+    total (a shown share and size give it away).
+
+    Assumptions: the tables are :func:`~equitylab.stratify` or
+    :func:`~equitylab.stratify_rates` results for the same people, except that a
+    table may leave out whole groups of its own grouping columns (a filter such as
+    ``sex != "Unknown"``, or ``combine=``); tables of different outcomes are checked
+    separately (their ``n`` differ by who has a usable value).
+
+    Parameters
+    ----------
+    tables:
+        The tables of one release.
+    min_cell:
+        The threshold (default: the tables' own ``attrs["min_cell"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per count of 1 to ``min_cell - 1`` that the release lets a reader
+        work out — a hidden group of a table, or a total that no table shows (Black
+        patients with an Unknown sex, by subtraction) — with ``tables`` (the
+        positions of the tables checked together), ``group``, ``count`` ("n",
+        "events" or "without the outcome") and ``problem``; empty when the release
+        is safe. The values themselves are never shown.
+    """
+    if isinstance(tables, pd.DataFrame) or not isinstance(tables, Sequence) or not tables:
+        raise EquityLabError("audit_release needs a list of tables, e.g. [by_race, by_race_sex]")
+    for position, table in enumerate(tables):
+        if not isinstance(table, pd.DataFrame) or "by" not in table.attrs:
+            raise EquityLabError(
+                f"table {position} is not a stratify() result (it has no attrs['by']); "
+                "audit_release checks the tables stratify and stratify_rates return"
+            )
+    if min_cell is None:
+        min_cell = max(int(t.attrs.get("min_cell", DEFAULT_MIN_CELL)) for t in tables)
+    min_cell = check_min_cell(min_cell)
+    problems = []
+    by_outcome: dict[object, list[int]] = {}
+    for position, table in enumerate(tables):
+        by_outcome.setdefault(table.attrs.get("outcome"), []).append(position)
+    for positions in by_outcome.values():
+        problems += _audit_outcome([tables[p] for p in positions], positions, min_cell)
+    columns = ["tables", "group", "count", "problem"]
+    return pd.DataFrame(problems, columns=columns)
+
+
+def _audit_outcome(tables, positions, min_cell) -> list[dict]:
+    import highspy
+
+    columns: list[str] = []
+    for table in tables:
+        columns += [c for c in table.attrs["by"] if c not in columns]
+    levels: dict[str, list[str]] = {c: [] for c in columns}
+    for table in tables:
+        for column in table.attrs["by"]:
+            for label in table[column].astype(str).unique():
+                for member in sorted(_release_members(table, column, label)):
+                    if member not in levels[column]:
+                        levels[column].append(member)
+            for original in (table.attrs.get("combine") or {}).get(column, {}):
+                if original not in levels[column]:
+                    levels[column].append(original)
+    shape = [len(levels[c]) for c in columns]
+    cells = int(np.prod(shape))
+    if cells > _MAX_RELEASE_CELLS:
+        raise EquityLabError(
+            f"the tables' grouping columns define {cells:,} finest groups, more than "
+            f"audit_release checks ({_MAX_RELEASE_CELLS:,}); audit fewer or coarser tables"
+        )
+    grid = np.array(list(product(*[range(s) for s in shape])), dtype=np.int64).reshape(cells, -1)
+    bounded = all("person_time" not in t.attrs for t in tables)
+
+    def build(with_extras: bool):
+        # Unknowns: n and events of every finest group, and of the people a coarser table
+        # counts in a row but no finer table lists (say, the patients with an Unknown sex
+        # in a race table published beside a table that left them out): one pair per row.
+        equations: list[tuple[dict[int, float], float]] = []
+        pairs: list[tuple[int, int]] = [(i, cells + i) for i in range(cells)]
+        extras: list[tuple[str, int, int]] = []
+        columns_total = 2 * cells
+        everyone = np.zeros(cells, dtype=bool)
+        for table, position in zip(tables, positions, strict=True):
+            by = table.attrs["by"]
+            coarser = with_extras and len(by) < len(columns)
+            n_values = table["n"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            e_values = table["events"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            share = table["share"].to_numpy(dtype=float) if "share" in table else None
+            universe_n: dict[int, float] = {}
+            for row in range(len(table)):
+                match = np.ones(cells, dtype=bool)
+                for column in by:
+                    label = str(table[column].iloc[row])
+                    wanted = [
+                        levels[column].index(m) for m in _release_members(table, column, label)
+                    ]
+                    match &= np.isin(grid[:, columns.index(column)], wanted)
+                everyone |= match
+                members = np.nonzero(match)[0]
+                terms_n = {int(i): 1.0 for i in members}
+                terms_e = {int(cells + i): 1.0 for i in members}
+                if coarser:
+                    jn, je = columns_total, columns_total + 1
+                    columns_total += 2
+                    pairs.append((jn, je))
+                    group = " · ".join(str(table[column].iloc[row]) for column in by)
+                    extras.append(
+                        (
+                            f"{group}: people table {position} counts and no finer table lists",
+                            jn,
+                            je,
+                        )
+                    )
+                    terms_n[jn], terms_e[je] = 1.0, 1.0
+                universe_n.update(terms_n)
+                if not np.isnan(n_values[row]):
+                    equations.append((terms_n, float(n_values[row])))
+                if not np.isnan(e_values[row]):
+                    equations.append((terms_e, float(e_values[row])))
+            if share is not None:  # a shown size and its share give the table's total away
+                usable = ~np.isnan(n_values) & ~np.isnan(share) & (share > 0)
+                if usable.any():
+                    row = int(np.nonzero(usable)[0][0])
+                    equations.append((universe_n, float(round(n_values[row] / share[row]))))
+        # What must not be pinned down to 1..min_cell-1: every group of the finest grid,
+        # every total over some of its columns (Black patients aged 18-44, whatever their
+        # sex), and the people a coarser table counts that no finer table lists.
+        quantities = []
+        for size in range(len(columns), -1, -1):
+            for subset in combinations(range(len(columns)), size):
+                for combo in product(*[range(shape[d]) for d in subset]):
+                    match = everyone.copy()
+                    for d, level in zip(subset, combo, strict=True):
+                        match &= grid[:, d] == level
+                    members = np.nonzero(match)[0]
+                    if not len(members):
+                        continue
+                    group = (
+                        ", ".join(
+                            f"{columns[d]} = {levels[columns[d]][level]}"
+                            for d, level in zip(subset, combo, strict=True)
+                        )
+                        or "everyone in the tables"
+                    )
+                    quantities.append((group, [pairs[i] for i in members]))
+        quantities += [(name, [(jn, je)]) for name, jn, je in extras]
+        targets = []
+        for group, members in quantities:
+            targets.append((group, "n", {jn: 1.0 for jn, _ in members}))
+            targets.append((group, "events", {je: 1.0 for _, je in members}))
+            if bounded:
+                both = {jn: 1.0 for jn, _ in members}
+                both.update({je: -1.0 for _, je in members})
+                targets.append((group, "without the outcome", both))
+        inf = highspy.kHighsInf
+        size = columns_total
+        lp = highspy.HighsLp()
+        lp.num_col_ = size
+        lp.col_cost_ = np.zeros(size)
+        lp.col_lower_ = np.zeros(size)
+        lp.col_upper_ = np.full(size, inf)
+        starts, index, value, lower, upper = [0], [], [], [], []
+        for coefficients, total in equations:
+            index += list(coefficients)
+            value += list(coefficients.values())
+            starts.append(len(index))
+            lower.append(total)
+            upper.append(total)
+        if bounded:  # events <= n in every group
+            for jn, je in pairs:
+                index += [je, jn]
+                value += [1.0, -1.0]
+                starts.append(len(index))
+                lower.append(-inf)
+                upper.append(0.0)
+        lp.num_row_ = len(lower)
+        lp.row_lower_ = np.array(lower, dtype=float)
+        lp.row_upper_ = np.array(upper, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(value, dtype=float)
+        lp.a_matrix_.num_col_ = size
+        lp.a_matrix_.num_row_ = len(lower)
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * size
+        solver = _highs()
+        solver.clearModel()
+        _SOLVER.owner = None
+        solver.setOptionValue("output_flag", False)
+        solver.passModel(lp)
+        return solver, size, targets
+
+    # A reader first assumes the tables count the same people; only when no counts fit
+    # that (a table left some people out) does each coarser row get its own unknowns
+    # for the people no finer table lists.
+    solver, size, targets = build(with_extras=False)
+    solver.run()
+    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        solver, size, targets = build(with_extras=True)
+    status_ok = highspy.HighsModelStatus.kOptimal
+    found = []
+    everything = np.arange(size, dtype=np.int32)
+    for group, kind, coefficients in targets:
+        extremes = []
+        for sense in (1.0, -1.0):
+            if sense < 0 and extremes[0] >= min_cell:
+                break  # it cannot be a small count
+            cost = np.zeros(size)
+            for j, a in coefficients.items():
+                cost[j] = sense * a
+            solver.changeColsCost(size, everything, cost)
+            solver.run()
+            status = solver.getModelStatus()
+            if status == highspy.HighsModelStatus.kUnbounded:
+                extremes.append(None)
+                continue
+            if status != status_ok:
+                raise EquityLabError(
+                    "the tables contradict each other (no counts fit them all): are they "
+                    "from the same people and the same data?"
+                )
+            extremes.append(sense * solver.getInfo().objective_function_value)
+        if len(extremes) < 2:
+            continue
+        low, high = extremes
+        if high is not None and round(high) == round(low) and 0 < round(low) < min_cell:
+            found.append(
+                {
+                    "tables": ", ".join(map(str, positions)),
+                    "group": group,
+                    "count": kind,
+                    "problem": f"a count of 1 to {min_cell - 1} can be worked out",
+                }
+            )
+    return found

@@ -756,7 +756,9 @@ def _check_combine(combine, by: Sequence[str]) -> dict[str, dict[str, str | None
                     f"combine[{column!r}][{label!r}] must be a new label (text) or None "
                     f"(leave those people out), got {target!r}"
                 )
-        checked[column] = {str(k).strip(): (None if v is None else v.strip()) for k, v in mapping.items()}
+        checked[column] = {
+            str(k).strip(): (None if v is None else v.strip()) for k, v in mapping.items()
+        }
     return checked
 
 
