@@ -40,7 +40,7 @@ from .measures import (
     slope_index,
     theil_index,
 )
-from .privacy import DEFAULT_MIN_CELL
+from .privacy import DEFAULT_MIN_CELL, audit_release
 from .published import published_source, published_table, published_tables
 from .quizzes import load_quiz, quiz
 from .race_ethnicity import SPD15_CATEGORIES, recode_race_ethnicity
@@ -59,6 +59,7 @@ __all__ = [
     "Measure",
     "__version__",
     "age_standardize",
+    "audit_release",
     "between_group_variance",
     "check",
     "clopper_pearson",

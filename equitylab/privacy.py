@@ -582,9 +582,17 @@ class IntegerModel:
             )
         solver.run()
         status = solver.getModelStatus()
+        infeasible = (hs.HighsModelStatus.kInfeasible, hs.HighsModelStatus.kUnboundedOrInfeasible)
+        if integer and status in infeasible:
+            # HiGHS's MIP presolve has been seen to call a feasible table infeasible:
+            # confirm without it (a wrong "infeasible" would only hide more, but costs).
+            solver.setOptionValue("presolve", "off")
+            solver.run()
+            status = solver.getModelStatus()
+            solver.setOptionValue("presolve", "choose")
         if status == hs.HighsModelStatus.kOptimal:
             return np.array(solver.getSolution().col_value)
-        if status in (hs.HighsModelStatus.kInfeasible, hs.HighsModelStatus.kUnboundedOrInfeasible):
+        if status in infeasible:
             return None
         raise EquityLabError(  # pragma: no cover - HiGHS gave up on a tiny problem
             f"the small-cell audit could not decide a question (HiGHS status {status})"
@@ -776,19 +784,9 @@ def _protect(grid: _Grid, counts: _Counts, min_cell: int, prefer, cache) -> tupl
             layer = "n" if quantity == "n" else "o"
             if state.proof(cell, quantity):
                 continue  # a box of hidden groups, or a move found earlier, changes it
-            box = state.cheapest_box(cell, layer)
-            if box is not None:
-                state.hide(box, layer)
-                continue
-            if state.integer_move(cell, quantity):
-                continue  # no box fits, but a longer cycle of hidden groups changes it
-            found = _cheapest_move(state, cell, layer)  # no box fits: search every move
-            if found is not None:
-                move, chosen = found
-                state.hide(chosen, layer)
-                state.moves.setdefault((cell, quantity), []).append(move)
-            else:
-                _hide_smallest_total(state, cell, layer)
+            if not _protect_one(state, cell, quantity):
+                if not _hide_smallest_total(state, cell, layer):
+                    _hide_smallest_total(state, cell, "n")
         residual = state.small_residual()
         if residual is not None:
             index, layer = residual
@@ -802,9 +800,33 @@ def _protect(grid: _Grid, counts: _Counts, min_cell: int, prefer, cache) -> tupl
         if leak is None:
             break
         cell, quantity = leak
-        if not _hide_smallest_total(state, cell, "n" if quantity == "n" else "o"):
+        layer = "n" if quantity == "n" else "o"
+        if not (_hide_smallest_total(state, cell, layer) or _hide_smallest_total(state, cell, "n")):
             break  # the marginal totals alone give it away (see "What it cannot guarantee")
     return state.hide_n, state.hide_o
+
+
+def _protect_one(state: _State, cell: int, quantity: str) -> bool:
+    """Hide what it takes for a move to change this count: the cheapest box; else a
+    longer cycle of groups already hidden; else the cheapest set of groups an integer
+    program finds. An outcome count that no move of outcomes can change (zeros in the
+    way) gets the same search among group sizes, which hides whole rows."""
+    layers = ["n"] if quantity == "n" else ["o", "n"]
+    for layer in layers:
+        box = state.cheapest_box(cell, layer)
+        if box is not None:
+            state.hide(box, layer)
+            return True
+        if state.integer_move(cell, quantity):
+            return True
+        found = _cheapest_move(state, cell, layer)
+        if found is not None:
+            move, chosen = found
+            state.hide(chosen, layer)
+            if layer == "o" or quantity != "e":
+                state.moves.setdefault((cell, quantity), []).append(move)
+            return True
+    return False
 
 
 def _hide_smallest_total(state: _State, cell: int, layer: str) -> bool:
