@@ -132,8 +132,8 @@ def _encoding(path: Path, head: bytes | None = None) -> str:
 
 
 def _file_kind(path: Path) -> str:
-    """ "parquet", "xlsx" or "text", from the file's first bytes (not its name); an error
-    for spreadsheet files the CLI cannot read, with what to do instead."""
+    """The kind of file, "parquet", "xlsx" or "text", from its first bytes (not its name);
+    an error for the spreadsheet files the CLI cannot read, with what to do instead."""
     head = _head(path)
     if not head:
         raise EquityLabError(f"{path.name} is empty")
@@ -154,6 +154,8 @@ def _file_kind(path: Path) -> str:
         if b"opendocument.spreadsheet" in mimetype:
             raise EquityLabError(f"{path.name} is an OpenDocument spreadsheet (.ods): {save_as}")
         raise EquityLabError(f"{path.name} is a ZIP archive, not a data file: unzip it first")
+    if head.startswith(b"\x1f\x8b"):
+        raise EquityLabError(f"{path.name} is compressed (gzip): decompress it first")
     if head.startswith(_OLE2):
         raise EquityLabError(
             f"{path.name} is an Excel 97-2003 workbook (.xls) or a password-protected "
@@ -392,6 +394,15 @@ def _worksheet(book, sheet: str | None, path: Path):
     )
 
 
+def _sheet_rows(ws, where: str) -> Iterator[tuple]:
+    """The rows of a worksheet as tuples of values; a damaged sheet is a user error."""
+    try:
+        yield from ws.iter_rows(values_only=True)
+    except Exception as error:  # the sheet's XML, as openpyxl parses it
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise EquityLabError(f"could not read {where}: {first}") from None
+
+
 def _xlsx_pieces(path: Path, columns, meter: _Progress, sheet: str | None):
     """An Excel workbook, read in read-only mode (the sheet is streamed, XLSX_CHUNK_ROWS rows
     at a time). The header is the first row with a value; empty rows are skipped; an
@@ -415,7 +426,7 @@ def _xlsx_pieces(path: Path, columns, meter: _Progress, sheet: str | None):
         where = f"sheet {ws.title!r} of {path.name}"
         expected_rows = ws.max_row  # from the sheet's own dimension record, if any
         ws.reset_dimensions()  # that record can be wrong: read every cell there is
-        rows = enumerate(ws.iter_rows(values_only=True), start=1)
+        rows = enumerate(_sheet_rows(ws, where), start=1)
         header = next(
             ((number, row) for number, row in rows if any(_cell_text(v) for v in row)), None
         )

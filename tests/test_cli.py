@@ -465,3 +465,15 @@ def test_a_workbook_is_streamed_in_pieces(tmp_path, monkeypatch) -> None:
     pieces = list(cli.read_pieces(path, ["race", "controlled"], progress=False))
     assert [len(p) for p in pieces] == [50, 50, 50, 50, 17]
     assert pd.concat(pieces)["race"].tolist() == EXTRACT["race"].tolist()
+
+
+def test_the_first_visible_sheet_is_read_by_default(tmp_path) -> None:
+    path = tmp_path / "hidden.xlsx"
+    _workbook(path, {"Lookup": [["code", "label"], [1, "White"]], "Data": [["race"], ["Black"]]})
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book["Lookup"].sheet_state = "hidden"
+    book.save(path)
+    assert cli.read_table(path, progress=False)["race"].tolist() == ["Black"]
+    assert list(cli.read_table(path, progress=False, sheet="Lookup")) == ["code", "label"]
