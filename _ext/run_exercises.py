@@ -4,7 +4,8 @@ nbval checks each notebook's stored outputs against a fresh run, so after
 editing an exercise, run ``make exercises`` (which calls this script) and commit
 the updated notebook. Each notebook runs top to bottom in a fresh kernel from
 its own folder, with widget state saved (so the book and nbval see the same
-widgets) and without volatile metadata such as execution timestamps.
+widgets) and without volatile metadata such as execution timestamps. The kernel talks
+to this script over CurveZMQ (see equitylab_book/kernels.py).
 
 Usage: python _ext/run_exercises.py [NOTEBOOK ...]   (default: exercises/*.ipynb)
 """
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from equitylab_book.kernels import kernel_config
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +38,7 @@ def run(path: Path) -> None:
         resources={"metadata": {"path": str(path.parent)}},
         store_widget_state=True,
         record_timing=False,
+        config=kernel_config(),  # CurveZMQ between client and kernel (no TCP warning)
     )
     client.execute()
     _strip_volatile(notebook)

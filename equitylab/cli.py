@@ -3,15 +3,28 @@
     equitylab stratify FILE --by COL [--by COL2] --outcome COL [--format csv|markdown|html]
                             [--min-cell N] [--ci METHOD] [--level L] [--reference VALUE]
                             [--adverse] [--output FILE] [--progress | --no-progress]
-    equitylab validate FILE [--schema NAME] [--min-cell N] [--format ...]
+                            [--sheet NAME] [--delimiter CHAR]
+    equitylab validate FILE [--schema NAME] [--min-cell N] [--format ...] [--sheet NAME] ...
     equitylab datasets
     equitylab published [NAME]
 
-FILE is a CSV file (UTF-8 with or without a byte order mark, or Windows-1252 /
-Latin-1; CRLF or LF line ends) or a Parquet file. Large files are read in pieces
-with a progress indicator on standard error. Small-cell protection is on unless
-``--min-cell 0`` is given. A user error (a missing file or column, a bad value)
-prints one line and exits with code 2, never a traceback.
+FILE is one of (recognised from its first bytes, not from its name):
+
+- a text file of columns — CSV, or Excel's "Unicode text". Encoding: the one its byte
+  order mark names (UTF-8, UTF-16 or UTF-32), else UTF-8, Windows-1252 or Latin-1;
+  CRLF or LF line ends. Delimiter: comma, semicolon (European locales), tab or pipe,
+  detected from the header line (the rule is in ``_delimiter``) or given with
+  ``--delimiter``;
+- an Excel workbook (.xlsx, .xlsm; needs ``pip install 'equitylab[xlsx]'``): the first
+  visible sheet, or ``--sheet NAME``. Old .xls, .xlsb and .ods files are refused with
+  what to do instead;
+- a Parquet file (needs pyarrow).
+
+Every kind gives the same text columns (an empty cell is a blank), the same column
+checks (two columns with the same name are an error) and the same protection. Large
+files are read in pieces with a progress indicator on standard error. Small-cell
+protection is on unless ``--min-cell 0`` is given. A user error (a missing file or
+column, a bad value) prints one line and exits with code 2, never a traceback.
 
 The CLI works without a display and without matplotlib or ipywidgets.
 """
@@ -19,8 +32,13 @@ The CLI works without a display and without matplotlib or ipywidgets.
 from __future__ import annotations
 
 import argparse
+import codecs
+import csv
+import datetime
 import io
 import sys
+import warnings
+import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -37,7 +55,26 @@ from .stratify import stratify_chunks
 #: Files at least this large are read in pieces, with a progress indicator.
 PROGRESS_BYTES = 50 * 1024 * 1024
 CHUNK_ROWS = 1_000_000
-ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+#: Rows of a workbook per piece (its cells are Python objects, larger than pandas' text).
+XLSX_CHUNK_ROWS = 100_000
+#: Tried in this order on the start of a text file that has no byte order mark.
+ENCODINGS = ("utf-8", "cp1252", "latin-1")
+#: Byte order marks and the encodings they announce (UTF-32 first: its little-endian
+#: mark starts with UTF-16's). Python's "utf-16"/"utf-32"/"utf-8-sig" drop the mark.
+BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+#: The delimiters detected in a text file's header line, and how to name them.
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+#: Data lines after the header that the delimiter detection looks at (see _delimiter).
+SAMPLE_LINES = 20
+HEAD_BYTES = 1 << 20
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 workbooks (and encrypted ones)
 
 
 # --- reading files -------------------------------------------------------------------
@@ -68,72 +105,238 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-def _encoding(path: Path) -> str:
-    """The first of ENCODINGS that decodes the start of the file."""
+def _head(path: Path) -> bytes:
     with path.open("rb") as handle:
-        head = handle.read(1 << 20)
+        return handle.read(HEAD_BYTES)
+
+
+def _encoding(path: Path, head: bytes | None = None) -> str:
+    """The text encoding of a file: the one its byte order mark names, else the first of
+    ENCODINGS that decodes its first megabyte (a character cut at the end is fine)."""
+    head = _head(path) if head is None else head
+    for mark, encoding in BOMS:
+        if head.startswith(mark):
+            return encoding
+    if b"\x00" in head:
+        raise EquityLabError(
+            f"{path.name} is not a text (CSV) file: it holds NUL bytes (a binary file, or "
+            "UTF-16/UTF-32 text without a byte order mark); save it as 'CSV UTF-8' or .xlsx"
+        )
     for encoding in ENCODINGS:
         try:
-            head.decode(encoding)
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
             return encoding
         except UnicodeDecodeError:
             continue
     return "latin-1"  # pragma: no cover - latin-1 decodes any bytes
 
 
-def _is_parquet(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return handle.read(4) == b"PAR1"
+def _file_kind(path: Path) -> str:
+    """The kind of file, "parquet", "xlsx" or "text", from its first bytes (not its name);
+    an error for the spreadsheet files the CLI cannot read, with what to do instead."""
+    head = _head(path)
+    if not head:
+        raise EquityLabError(f"{path.name} is empty")
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    save_as = "open it in Excel (or LibreOffice) and save it as .xlsx or 'CSV UTF-8'"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                mimetype = archive.read("mimetype") if "mimetype" in names else b""
+        except (zipfile.BadZipFile, OSError) as error:
+            raise EquityLabError(f"{path.name} is a damaged ZIP or Excel file: {error}") from None
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "xl/workbook.bin" in names:
+            raise EquityLabError(f"{path.name} is an Excel binary workbook (.xlsb): {save_as}")
+        if b"opendocument.spreadsheet" in mimetype:
+            raise EquityLabError(f"{path.name} is an OpenDocument spreadsheet (.ods): {save_as}")
+        raise EquityLabError(f"{path.name} is a ZIP archive, not a data file: unzip it first")
+    if head.startswith(b"\x1f\x8b"):
+        raise EquityLabError(f"{path.name} is compressed (gzip): decompress it first")
+    if head.startswith(_OLE2):
+        raise EquityLabError(
+            f"{path.name} is an Excel 97-2003 workbook (.xls) or a password-protected "
+            f"workbook, which equitylab cannot read: {save_as}"
+        )
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+            what = "a web page (HTML or XML) saved under an Excel name"
+        else:
+            what = "a text (CSV) file saved under an Excel name"
+        raise EquityLabError(
+            f"{path.name} is not an Excel workbook but {what}: {save_as}"
+            + ("" if what.startswith("a web") else ", or rename it to .csv")
+        )
+    return "text"
 
 
 def read_pieces(
-    path: Path, columns: list[str] | None, progress: bool | None
+    path: Path,
+    columns: list[str] | None,
+    progress: bool | None,
+    *,
+    sheet: str | None = None,
+    delimiter: str | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """Yield a file as pandas pieces of text columns (blanks kept as "")."""
+    """Yield a file as pandas pieces of text columns (blanks kept as "").
+
+    The kind of file is read from its first bytes: Parquet, an Excel workbook (.xlsx or
+    .xlsm; ``sheet`` names the sheet, default the first visible one) or a text (CSV)
+    file (``delimiter`` is detected when not given). ``columns`` (when given) must all
+    be there; two columns with the same name are refused in every kind of file.
+    """
     if not path.is_file():
         raise EquityLabError(f"file not found: {path}")
+    kind = _file_kind(path)
+    names = {"parquet": "a Parquet file", "xlsx": "an Excel workbook", "text": "a CSV file"}
+    if sheet is not None and kind != "xlsx":
+        raise EquityLabError(f"--sheet is for Excel workbooks; {path.name} is {names[kind]}")
+    if delimiter is not None and kind != "text":
+        raise EquityLabError(f"--delimiter is for text (CSV) files; {path.name} is {names[kind]}")
     size = path.stat().st_size
     show = size >= PROGRESS_BYTES if progress is None else progress
     meter = _Progress(path.name, size, show)
     try:
-        if _is_parquet(path):
+        if kind == "parquet":
             yield from _parquet_pieces(path, columns, meter)
+        elif kind == "xlsx":
+            yield from _xlsx_pieces(path, columns, meter, sheet)
         else:
-            yield from _csv_pieces(path, columns, meter)
+            yield from _csv_pieces(path, columns, meter, delimiter)
     finally:
         meter.close()
 
 
-def _csv_pieces(path: Path, columns, meter: _Progress) -> Iterator[pd.DataFrame]:
-    encoding = _encoding(path)
+# --- text (CSV) files ------------------------------------------------------------------
+
+
+def _outside_quotes(record: str, delimiter: str) -> int:
+    """How often ``delimiter`` occurs in a CSV record outside double-quoted fields."""
+    return sum(part.count(delimiter) for part in record.split('"')[::2])
+
+
+def _first_records(head: bytes, encoding: str) -> list[str]:
+    """The header record and up to SAMPLE_LINES data records (blank lines skipped) from
+    the start of a text file; a quoted field may span lines."""
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
+    records: list[str] = []
+    lines = io.StringIO(text, newline="")
+    pending = ""
+    for line in lines:
+        pending += line
+        if pending.count('"') % 2:
+            continue  # inside a quoted field
+        record, pending = pending.rstrip("\r\n"), ""
+        if not record or (records and not record.strip()):
+            continue  # pandas skips empty lines; a blank data line says nothing
+        records.append(record)
+        if len(records) > SAMPLE_LINES:
+            break
+    if pending.strip() and not records:
+        records.append(pending.rstrip("\r\n"))
+    return records
+
+
+def _delimiter_option(value: str) -> str:
+    named = {"tab": "\t", "\\t": "\t", **{name: char for char, name in DELIMITERS.items()}}
+    delimiter = named.get(value.lower(), value)
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise EquityLabError(
+            f"--delimiter must be one character (',', ';', '|' or tab), got {value!r}"
+        )
+    return delimiter
+
+
+def _shown(delimiter: str) -> str:
+    """How to pass a delimiter on the command line."""
+    return "tab" if delimiter == "\t" else repr(delimiter)
+
+
+def _delimiter(path: Path, records: list[str], given: str | None) -> str:
+    """The delimiter of a text file (see the rule below), or the one the user gave.
+
+    The rule: count each of , ; tab | in the header line, outside double quotes. None
+    of them: a one-column file (comma). Exactly one of them: that one. Several: the one
+    that splits every sampled data line (up to SAMPLE_LINES) into as many fields as the
+    header; if that is not exactly one of them, an error asks for ``--delimiter``.
+    """
+    header, data = records[0], records[1:]
+    counts = {d: _outside_quotes(header, d) for d in DELIMITERS}
+    present = [d for d in DELIMITERS if counts[d]]
+    if given is not None:
+        delimiter = _delimiter_option(given)
+        others = [d for d in present if d != delimiter]
+        if _outside_quotes(header, delimiter) == 0 and others:
+            seems = max(others, key=counts.__getitem__)
+            raise EquityLabError(
+                f"with --delimiter {_shown(delimiter)} the header of {path.name} is one "
+                f"column, {header[:60]!r}; the file seems to use {DELIMITERS[seems]}s: "
+                f"pass --delimiter {_shown(seems)} (or leave --delimiter out to detect it)"
+            )
+        return delimiter
+    if not present:
+        return ","
+    if len(present) == 1:
+        return present[0]
+    consistent = [d for d in present if all(_outside_quotes(r, d) == counts[d] for r in data)]
+    if len(consistent) == 1:
+        return consistent[0]
+    found = " and ".join(
+        f"{counts[d]} {DELIMITERS[d]}{'s' if counts[d] > 1 else ''} ({_shown(d)})" for d in present
+    )
+    options = " or ".join(f"--delimiter {_shown(d)}" for d in consistent or present)
+    raise EquityLabError(
+        f"cannot tell which delimiter {path.name} uses: its header line has {found} outside "
+        f"quotes, and the lines after it do not settle it; pass {options}"
+    )
+
+
+def _header_names(record: str, delimiter: str) -> list[str]:
+    """The column names as pandas will see them (a blank name becomes "Unnamed: i")."""
+    fields = next(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter), [])
+    return [name if name else f"Unnamed: {i}" for i, name in enumerate(fields)]
+
+
+def _csv_pieces(path: Path, columns, meter: _Progress, delimiter: str | None):
+    head = _head(path)
+    encoding = _encoding(path, head)
+    records = _first_records(head, encoding)
+    if not records:
+        raise EquityLabError(f"{path.name} is empty")
+    sep = _delimiter(path, records, delimiter)
+    names = _header_names(records[0], sep)
+    _refuse_duplicates(names, path, [str(i + 1) for i in range(len(names))])
+    if columns is not None:
+        _require(columns, names, path)
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=encoding, newline="")
         try:
-            header = pd.read_csv(text, nrows=0, dtype=str)
-        except pd.errors.EmptyDataError:
-            raise EquityLabError(f"{path.name} is empty") from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as error:
-            raise _unreadable(path, error) from None
-        names = [str(c) for c in header.columns]
-        if columns is not None:
-            _require(columns, names, path)
-        text.detach()  # a discarded wrapper would otherwise close the file
-        raw.seek(0)
-        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-        try:
             reader = pd.read_csv(
-                text, dtype=str, keep_default_na=False, usecols=columns, chunksize=CHUNK_ROWS
+                text,
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                usecols=columns,
+                chunksize=CHUNK_ROWS,
             )
             for piece in reader:
                 meter.update(raw.tell())
                 yield piece
+        except pd.errors.EmptyDataError:
+            raise EquityLabError(f"{path.name} is empty") from None
         except (pd.errors.ParserError, UnicodeDecodeError) as error:
             raise _unreadable(path, error) from None
 
 
-def _unreadable(path: Path, error: Exception) -> EquityLabError:
+def _unreadable(path: Path, error: Exception, kind: str = "CSV") -> EquityLabError:
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return EquityLabError(f"could not read {path.name} as CSV: {first}")
+    return EquityLabError(f"could not read {path.name} as {kind}: {first}")
+
+
+# --- Parquet files and Excel workbooks ---------------------------------------------------
 
 
 def _parquet_pieces(path: Path, columns, meter: _Progress) -> Iterator[pd.DataFrame]:
@@ -145,6 +348,7 @@ def _parquet_pieces(path: Path, columns, meter: _Progress) -> Iterator[pd.DataFr
         ) from None
     parquet = pq.ParquetFile(path)
     names = parquet.schema_arrow.names
+    _refuse_duplicates(names, path, [str(i + 1) for i in range(len(names))])
     if columns is not None:
         _require(columns, names, path)
     done = 0
@@ -154,17 +358,161 @@ def _parquet_pieces(path: Path, columns, meter: _Progress) -> Iterator[pd.DataFr
         yield batch.to_pandas()
 
 
-def _require(columns: list[str], names: Sequence[str], path: Path) -> None:
-    missing = [c for c in columns if c not in names]
-    if missing:
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text Excel would write for it in a CSV file ("" if empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _worksheet(book, sheet: str | None, path: Path):
+    sheets = book.worksheets
+    if not sheets:
+        raise EquityLabError(f"{path.name} has no worksheet (only chart sheets)")
+    if sheet is None:
+        visible = [s for s in sheets if s.sheet_state == "visible"]
+        return (visible or sheets)[0]
+    # Excel's sheet names are unique regardless of case, and matched that way.
+    for candidate in sheets:
+        if candidate.title.casefold() == sheet.casefold():
+            return candidate
+    raise EquityLabError(
+        f"no sheet named {sheet!r} in {path.name}; its sheets are: "
+        + ", ".join(repr(s.title) for s in sheets)
+    )
+
+
+def _sheet_rows(ws, where: str) -> Iterator[tuple]:
+    """The rows of a worksheet as tuples of values; a damaged sheet is a user error."""
+    try:
+        yield from ws.iter_rows(values_only=True)
+    except Exception as error:  # the sheet's XML, as openpyxl parses it
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise EquityLabError(f"could not read {where}: {first}") from None
+
+
+def _xlsx_pieces(path: Path, columns, meter: _Progress, sheet: str | None):
+    """An Excel workbook, read in read-only mode (the sheet is streamed, XLSX_CHUNK_ROWS rows
+    at a time). The header is the first row with a value; empty rows are skipped; an
+    empty cell is a blank (""), like an empty field in a CSV file; a formula gives the
+    value Excel last computed and saved with the file."""
+    try:
+        import openpyxl
+        from openpyxl.utils import get_column_letter
+    except ImportError:
         raise EquityLabError(
-            f"column(s) {', '.join(map(repr, missing))} not found in {path.name}; "
-            f"its columns are: {', '.join(names)}"
+            "reading Excel workbooks (.xlsx) needs openpyxl: pip install 'equitylab[xlsx]'"
+        ) from None
+    try:
+        with warnings.catch_warnings():  # e.g. "Workbook contains no default style"
+            warnings.simplefilter("ignore", UserWarning)
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise _unreadable(path, error, "an Excel workbook") from None
+    try:
+        ws = _worksheet(book, sheet, path)
+        where = f"sheet {ws.title!r} of {path.name}"
+        expected_rows = ws.max_row  # from the sheet's own dimension record, if any
+        ws.reset_dimensions()  # that record can be wrong: read every cell there is
+        rows = enumerate(_sheet_rows(ws, where), start=1)
+        header = next(
+            ((number, row) for number, row in rows if any(_cell_text(v) for v in row)), None
+        )
+        if header is None:
+            raise EquityLabError(f"{where} is empty: it needs a header row of column names")
+        header_row, cells = header
+        texts = [_cell_text(v) for v in cells]
+        width = max(i for i, text in enumerate(texts) if text) + 1
+        names = [text if text else f"Unnamed: {i}" for i, text in enumerate(texts[:width])]
+        letters = [get_column_letter(i + 1) for i in range(width)]
+        _refuse_duplicates(names, path, letters, f" (row {header_row} of sheet {ws.title!r})")
+        if columns is not None:
+            others = ", ".join(repr(s.title) for s in book.worksheets if s is not ws)
+            hint = f". The workbook's other sheets: {others} (pass --sheet NAME)" if others else ""
+            _require(columns, names, where, hint)
+        keep = list(range(width)) if columns is None else [names.index(c) for c in columns]
+        kept = [names[i] for i in keep]
+        piece: list[list[str]] = [[] for _ in keep]
+        count, yielded = 0, False
+        for number, row in rows:
+            values = [_cell_text(v) for v in row]
+            if not any(values):
+                continue
+            extra = next((i for i in range(width, len(values)) if values[i]), None)
+            if extra is not None:
+                raise EquityLabError(
+                    f"row {number} of {where} has a value in column "
+                    f"{get_column_letter(extra + 1)}, which has no header: give the "
+                    "column a name in the header row, or delete the value"
+                )
+            values += [""] * (width - len(values))
+            for column, i in zip(piece, keep, strict=True):
+                column.append(values[i])
+            count += 1
+            if count == XLSX_CHUNK_ROWS:
+                yield pd.DataFrame(dict(zip(kept, piece, strict=True)), dtype=str)
+                piece, count, yielded = [[] for _ in keep], 0, True
+                if expected_rows:
+                    meter.update(int(meter.total * min(1.0, number / expected_rows)))
+        if count or not yielded:
+            yield pd.DataFrame(dict(zip(kept, piece, strict=True)), dtype=str)
+    finally:
+        book.close()
+
+
+# --- column checks -------------------------------------------------------------------
+
+
+def _refuse_duplicates(
+    names: Sequence[str], path: Path, positions: Sequence[str], where: str = ""
+) -> None:
+    """Two columns with the same name are an error (pandas would rename one "name.1")."""
+    seen: dict[str, list[str]] = {}
+    for name, position in zip(names, positions, strict=True):
+        seen.setdefault(name, []).append(position)
+    repeated = {name: places for name, places in seen.items() if len(places) > 1}
+    if repeated:
+        which = "; ".join(
+            f"{name!r} (columns {', '.join(places[:-1])} and {places[-1]})"
+            for name, places in repeated.items()
+        )
+        raise EquityLabError(
+            f"{path.name} has more than one column with the same name{where}: {which}. "
+            "Each column needs its own name: rename or delete the copies and save the file"
         )
 
 
-def read_table(path: Path, progress: bool | None = None) -> pd.DataFrame:
-    pieces = list(read_pieces(path, None, progress))
+def _require(columns: list[str], names: Sequence[str], where: Path | str, hint: str = "") -> None:
+    """Every column in ``columns`` is in ``names`` (of the file or sheet ``where``)."""
+    missing = [c for c in columns if c not in names]
+    if missing:
+        place = where.name if isinstance(where, Path) else where
+        raise EquityLabError(
+            f"column(s) {', '.join(map(repr, missing))} not found in {place}; "
+            f"its columns are: {', '.join(names)}{hint}"
+        )
+
+
+def read_table(
+    path: Path,
+    progress: bool | None = None,
+    *,
+    sheet: str | None = None,
+    delimiter: str | None = None,
+) -> pd.DataFrame:
+    pieces = list(read_pieces(path, None, progress, sheet=sheet, delimiter=delimiter))
     return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
 
 
@@ -264,7 +612,13 @@ def _write(frame: pd.DataFrame, fmt: str, out, notes: list[str]) -> None:
 def _cmd_stratify(args, out) -> int:
     path = Path(args.file)
     table = stratify_chunks(
-        read_pieces(path, [*args.by, args.outcome], args.progress),
+        read_pieces(
+            path,
+            [*args.by, args.outcome],
+            args.progress,
+            sheet=args.sheet,
+            delimiter=args.delimiter,
+        ),
         args.by,
         args.outcome,
         ci=args.ci,
@@ -281,7 +635,7 @@ def _cmd_stratify(args, out) -> int:
 
 
 def _cmd_validate(args, out) -> int:
-    frame = read_table(Path(args.file), args.progress)
+    frame = read_table(Path(args.file), args.progress, sheet=args.sheet, delimiter=args.delimiter)
     report = validate(frame, args.schema, min_cell=args.min_cell)
     if report.empty:
         print(
@@ -304,7 +658,9 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sub) -> None:
-        sub.add_argument("file", metavar="FILE", help="a CSV or Parquet file")
+        sub.add_argument(
+            "file", metavar="FILE", help="a CSV or text file, an Excel workbook or a Parquet file"
+        )
         sub.add_argument(
             "--format",
             choices=["csv", "markdown", "html"],
@@ -319,6 +675,17 @@ def _build_parser() -> argparse.ArgumentParser:
             help="smallest non-zero count shown (default 11; 0 switches suppression off)",
         )
         sub.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+        sub.add_argument(
+            "--sheet",
+            metavar="NAME",
+            help="the sheet to read from an Excel workbook (default: the first visible one)",
+        )
+        sub.add_argument(
+            "--delimiter",
+            metavar="CHAR",
+            help="what separates the columns of a text file: , ; | or tab "
+            "(default: detected from the header line)",
+        )
         progress = sub.add_mutually_exclusive_group()
         progress.add_argument(
             "--progress",

@@ -113,30 +113,61 @@ def test_every_toc_entry_produced_a_page(built_book: BuiltBook) -> None:
     assert not missing, f"no page built for: {missing}"
 
 
-def test_a_cell_error_fails_the_build(tmp_path: Path) -> None:
-    """The book's configuration turns an exception in any cell into a failed build."""
+def _build_one_page(folder: Path, title: str, code: str) -> tuple[int, str]:
+    """Build a one-page book in `folder` with the book's configuration and extension.
+
+    Its execution cache starts empty, so the page's code always runs in a new kernel."""
     for name in ("_config.yml", "references.bib"):
-        (tmp_path / name).write_text((ROOT / name).read_text("utf-8"), "utf-8")
+        (folder / name).write_text((ROOT / name).read_text("utf-8"), "utf-8")
     for name in ("_ext", "node_modules"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: chapters/broken\n", "utf-8")
-    (tmp_path / "chapters").mkdir()
-    (tmp_path / "chapters" / "broken.md").write_text(
+        (folder / name).symlink_to(ROOT / name)
+    (folder / "_toc.yml").write_text("format: jb-book\nroot: chapters/page\n", "utf-8")
+    (folder / "chapters").mkdir()
+    (folder / "chapters" / "page.md").write_text(
         "---\njupytext:\n  text_representation:\n    format_name: myst\n"
         "kernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
-        "# Broken\n\n```{code-cell} ipython3\nraise ValueError('cell error on purpose')\n```\n",
+        f"# {title}\n\n```{{code-cell}} ipython3\n{code}\n```\n",
         "utf-8",
     )
     result = subprocess.run(
         [BOOK_COMMAND[0], "build", ".", "-W", "-n", "--keep-going"],
-        cwd=tmp_path,
+        cwd=folder,
         capture_output=True,
         text=True,
         check=False,
     )
-    log = result.stdout + result.stderr
-    assert result.returncode != 0
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_a_cell_error_fails_the_build(tmp_path: Path) -> None:
+    """The book's configuration turns an exception in any cell into a failed build."""
+    returncode, log = _build_one_page(tmp_path, "Broken", "raise ValueError('on purpose')")
+    assert returncode != 0
     assert "Executing notebook failed" in log
+
+
+def warning_lines(log: str) -> list[str]:
+    """Every line of a build's output that says WARNING, whoever printed it."""
+    return [line for line in log.splitlines() if "WARNING" in line]
+
+
+def test_the_build_output_has_no_warning_line(built_book: BuiltBook) -> None:
+    """Not only Sphinx's warnings: any line with WARNING in the build's stdout or stderr,
+    e.g. from a kernel that executes a page (it inherits the build's stderr)."""
+    lines = warning_lines(built_book.log)
+    assert not lines, "\n".join(lines)
+
+
+def test_a_kernel_that_executes_a_page_prints_no_warning(tmp_path: Path) -> None:
+    """The full build may take every page from the execution cache (no kernel starts):
+    this one-page build always starts one. ipykernel warned "Kernel is running over TCP
+    without encryption" once per page until the extension asked for CurveZMQ keys
+    (_ext/equitylab_book/kernels.py)."""
+    returncode, log = _build_one_page(tmp_path, "Runs", "print(6 * 7)")
+    assert returncode == 0, log[-4000:]
+    assert "Executing notebook using" in log  # a kernel did start
+    lines = warning_lines(log)
+    assert not lines, "\n".join(lines)
 
 
 def test_every_page_was_executed(built_book: BuiltBook) -> None:

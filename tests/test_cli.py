@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -229,3 +230,250 @@ def test_console_script_works_without_a_display(command: list[str]) -> None:
         env={"PATH": "/usr/bin:/bin"},  # no DISPLAY
     )
     assert result.stdout.strip() == f"equitylab {el.__version__}"
+
+
+# --- files as leaders receive them: workbooks, Unicode text, semicolons (real processes) ---
+
+# Groups of 120, 90 and 7 people: the small group is suppressed and, to protect it, one
+# other row too (complementary suppression). Some outcomes are blank.
+EXTRACT = pd.DataFrame(
+    {
+        "race": ["White"] * 120 + ["Métis"] * 90 + ["Native Hawaiian"] * 7,
+        "controlled": ([1, 0, 1, ""] * 30) + ([0, 1, 1] * 30) + [1, 0, 1, 1, 0, 1, ""],
+    }
+)
+
+
+def _equitylab(*args) -> subprocess.CompletedProcess:
+    """The CLI as an analyst runs it: a new process, no traceback expected."""
+    return subprocess.run(
+        [sys.executable, "-m", "equitylab", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def _stratified(path: Path, *options) -> str:
+    result = _equitylab(
+        "stratify", path, "--by", "race", "--outcome", "controlled", "--format", "csv", *options
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _refusal(*args) -> str:
+    result = _equitylab(*args)
+    assert result.returncode == 2 and result.stdout == "", result.stdout + result.stderr
+    assert result.stderr.startswith("equitylab: error:") and result.stderr.count("\n") == 1
+    return result.stderr
+
+
+def _workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _cells(frame: pd.DataFrame) -> list[list]:
+    """Rows as Excel holds them: numbers as numbers, a blank as an empty cell."""
+    return [[None if v == "" else v for v in row] for row in frame.itertuples(index=False)]
+
+
+@pytest.fixture(scope="module")
+def expected_table(tmp_path_factory) -> str:
+    """The table from a plain comma-separated UTF-8 file: every other kind must match it."""
+    path = tmp_path_factory.mktemp("csv") / "extract.csv"
+    EXTRACT.to_csv(path, index=False)
+    table = _stratified(path)
+    printed = pd.read_csv(io.StringIO(table))
+    hidden = printed.loc[printed["suppressed"], "race"].tolist()
+    assert "Native Hawaiian" in hidden and len(hidden) >= 2  # small cell + complement
+    assert printed.loc[printed["suppressed"], "events"].isna().all()
+    return table
+
+
+def test_a_workbook_is_read_from_its_first_sheet_with_the_same_protection(
+    tmp_path, expected_table
+) -> None:
+    rows = _cells(EXTRACT)
+    rows[0][1], rows[1][1] = True, False  # Excel's TRUE/FALSE cells are outcomes too
+    path = _workbook(
+        tmp_path / "extract.xlsx",
+        {"Patients": [["race", "controlled"], *rows], "Notes": [["Exported by the EHR"]]},
+    )
+    assert _stratified(path) == expected_table
+    result = _equitylab("stratify", path, "--by", "race", "--outcome", "controlled")
+    assert result.returncode == 0 and "suppressed" in result.stdout
+    for line in result.stdout.splitlines()[2:]:  # no count of 1-10 in any n or events cell
+        if line.startswith("|"):
+            for cell in (c.strip().replace(",", "") for c in line.split("|")[2:4]):
+                assert not (cell.isdigit() and 0 < int(cell) < 11), line
+    report = _equitylab("validate", path)  # sees the TRUE cells among the 1s
+    assert report.returncode == 1 and "spelled several ways" in report.stdout, report.stderr
+
+
+def test_a_workbook_sheet_by_name_and_an_unknown_sheet(tmp_path, expected_table) -> None:
+    path = _workbook(
+        tmp_path / "report.xlsx",
+        {"Summary": [["Riverbend extract"]], "Data": [["race", "controlled"], *_cells(EXTRACT)]},
+    )
+    assert _stratified(path, "--sheet", "Data") == expected_table
+    assert _stratified(path, "--sheet", "data") == expected_table  # as Excel matches names
+    error = _refusal("stratify", path, "--by", "race", "--outcome", "controlled")
+    assert "not found in sheet 'Summary' of report.xlsx" in error
+    assert "other sheets: 'Data' (pass --sheet NAME)" in error
+    error = _refusal("validate", path, "--sheet", "Patients")
+    assert "no sheet named 'Patients' in report.xlsx; its sheets are: 'Summary', 'Data'" in error
+
+
+def test_utf16_unicode_text_with_tabs_is_read_like_csv(tmp_path, expected_table) -> None:
+    # Excel's "Unicode text": UTF-16 with a byte order mark, tab-separated, CRLF.
+    path = tmp_path / "extract.txt"
+    EXTRACT.to_csv(path, index=False, sep="\t", encoding="utf-16", lineterminator="\r\n")
+    assert path.read_bytes()[:2] == b"\xff\xfe"
+    assert _stratified(path) == expected_table
+    for encoding in ("utf-16-be", "utf-32"):  # the other byte order marks
+        other = tmp_path / f"{encoding}.txt"
+        text = "\ufeff" + EXTRACT.to_csv(index=False, sep="\t")
+        other.write_bytes(
+            text.encode(encoding) if encoding != "utf-32" else text[1:].encode(encoding)
+        )
+        assert _stratified(other) == expected_table, encoding
+
+
+def test_a_semicolon_file_is_detected_and_an_ambiguous_one_is_refused(
+    tmp_path, expected_table
+) -> None:
+    path = tmp_path / "europe.csv"
+    EXTRACT.to_csv(path, index=False, sep=";", encoding="cp1252")
+    assert _stratified(path) == expected_table
+    # Told the wrong delimiter, the header is one column: the error names the right one.
+    error = _refusal("stratify", path, "--by", "race", "--outcome", "y", "--delimiter", ",")
+    assert "the header of europe.csv is one column, 'race;controlled'" in error
+    assert "seems to use semicolons: pass --delimiter ';'" in error
+    # A header with a comma and a semicolon, and data that fit both: it cannot tell.
+    both = tmp_path / "both.csv"
+    both.write_text("race;controlled,site\n" + "White;1,A\n" * 20, encoding="utf-8")
+    error = _refusal("validate", both)
+    assert "cannot tell which delimiter both.csv uses" in error
+    assert "pass --delimiter ',' or --delimiter ';'" in error
+    result = _equitylab("validate", both, "--delimiter", "semicolon")
+    assert "2 columns, 20 rows" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_comma_in_a_quoted_header_does_not_confuse_the_detection(tmp_path) -> None:
+    path = tmp_path / "quoted.csv"
+    path.write_text('"Race, self-reported";controlled\nWhite;1\n' * 1 + "White;0\n" * 30)
+    result = _equitylab("validate", path)
+    assert "2 columns, 31 rows" in result.stdout, result.stdout + result.stderr
+
+
+def test_two_columns_with_the_same_name_are_refused_in_every_kind_of_file(tmp_path) -> None:
+    csv_path = tmp_path / "twice.csv"
+    csv_path.write_text("race,controlled,race\nWhite,1,Black\n", encoding="utf-8")
+    error = _refusal("stratify", csv_path, "--by", "race", "--outcome", "controlled")
+    assert "twice.csv has more than one column with the same name: 'race' (columns 1 and 3)" in (
+        error
+    )
+    assert "rename or delete the copies" in error
+    book = _workbook(tmp_path / "twice.xlsx", {"Data": [["race", "y", "race"], ["White", 1, "B"]]})
+    error = _refusal("validate", book)
+    assert "'race' (columns A and C)" in error and "row 1 of sheet 'Data'" in error
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = tmp_path / "twice.parquet"
+    columns = [pa.array(["White"]), pa.array(["1"]), pa.array(["Black"])]
+    pq.write_table(pa.Table.from_arrays(columns, names=["race", "y", "race"]), parquet)
+    assert "'race' (columns 1 and 3)" in _refusal("validate", parquet)
+
+
+def test_spreadsheet_files_it_cannot_read_are_refused_with_what_to_do(tmp_path) -> None:
+    old = tmp_path / "old.xls"  # an Excel 97-2003 workbook starts with the OLE2 signature
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    assert "Excel 97-2003 workbook (.xls)" in _refusal("validate", old)
+    fake = tmp_path / "export.xlsx"
+    fake.write_text("race,controlled\nWhite,1\n", encoding="utf-8")
+    error = _refusal("validate", fake)
+    assert "not an Excel workbook but a text (CSV) file" in error and "rename it to .csv" in error
+    page = tmp_path / "report.xls"
+    page.write_text("<html><table><tr><td>race</td></tr></table></html>", encoding="utf-8")
+    assert "a web page (HTML or XML) saved under an Excel name" in _refusal("validate", page)
+    stray = _workbook(tmp_path / "stray.xlsx", {"Data": [["race", "y"], ["White", 1, "note"]]})
+    error = _refusal("validate", stray)
+    assert "row 2 of sheet 'Data' of stray.xlsx has a value in column C, which has no" in error
+    empty = _workbook(tmp_path / "empty.xlsx", {"Data": []})
+    assert "sheet 'Data' of empty.xlsx is empty" in _refusal("validate", empty)
+
+
+def test_without_openpyxl_a_workbook_gives_the_install_command(tmp_path) -> None:
+    book = _workbook(tmp_path / "extract.xlsx", {"Data": [["race", "y"], ["White", 1]]})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.modules['openpyxl'] = None  # as if it were not installed\n"
+            "from equitylab.cli import main; raise SystemExit(main(sys.argv[1:]))",
+            "validate",
+            str(book),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "needs openpyxl: pip install 'equitylab[xlsx]'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["race", "White"], ","),  # one column
+        (["race;y", "White;1"], ";"),
+        (["race\ty", "White\t1"], "\t"),
+        (["race|y", "White|1"], "|"),
+        (['"Race, self-reported";y', "White;1"], ";"),  # a comma inside quotes
+        (["race, self-reported;y", "White;1"], ";"),  # only ; splits the data alike
+        (["a,b;c", "1,2;3", "4;5,6"], None),  # neither splits every line alike: refused
+    ],
+)
+def test_the_delimiter_rule(lines, expected) -> None:
+    if expected is None:
+        with pytest.raises(el.EquityLabError, match="cannot tell which delimiter"):
+            cli._delimiter(Path("x.csv"), lines, None)
+    else:
+        assert cli._delimiter(Path("x.csv"), lines, None) == expected
+
+
+def test_a_character_cut_at_the_end_of_the_sniffed_start_is_still_utf8(tmp_path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"a" * (cli.HEAD_BYTES - 1) + "é".encode())  # é straddles the limit
+    assert cli._encoding(path) == "utf-8"
+
+
+def test_a_workbook_is_streamed_in_pieces(tmp_path, monkeypatch) -> None:
+    path = _workbook(tmp_path / "big.xlsx", {"Data": [list(EXTRACT), *_cells(EXTRACT)]})
+    monkeypatch.setattr(cli, "XLSX_CHUNK_ROWS", 50)
+    pieces = list(cli.read_pieces(path, ["race", "controlled"], progress=False))
+    assert [len(p) for p in pieces] == [50, 50, 50, 50, 17]
+    assert pd.concat(pieces)["race"].tolist() == EXTRACT["race"].tolist()
+
+
+def test_the_first_visible_sheet_is_read_by_default(tmp_path) -> None:
+    path = tmp_path / "hidden.xlsx"
+    _workbook(path, {"Lookup": [["code", "label"], [1, "White"]], "Data": [["race"], ["Black"]]})
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book["Lookup"].sheet_state = "hidden"
+    book.save(path)
+    assert cli.read_table(path, progress=False)["race"].tolist() == ["Black"]
+    assert list(cli.read_table(path, progress=False, sheet="Lookup")) == ["code", "label"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from equitylab_book.editions import strip_notebook
+from equitylab_book.kernels import kernel_config
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,7 @@ def test_learner_edition_runs_top_to_bottom(path: Path) -> None:
         timeout=120,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
+        config=kernel_config(),
     )
     client.execute()
     checks = [

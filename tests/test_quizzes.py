@@ -251,6 +251,7 @@ def test_every_shipped_quiz_is_valid_and_points_at_real_files(name: str) -> None
 def test_in_a_real_kernel_a_quiz_offers_the_widget_and_the_form() -> None:
     # What JupyterLab receives when a learner runs a chapter's knowledge-check cell.
     import nbformat
+    from equitylab_book.kernels import kernel_config
     from nbclient import NotebookClient
 
     notebook = nbformat.v4.new_notebook()
@@ -260,7 +261,7 @@ def test_in_a_real_kernel_a_quiz_offers_the_widget_and_the_form() -> None:
             f"import equitylab as el\nel.quiz({list_quizzes()[0]!r})"
         )
     ]
-    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    NotebookClient(notebook, timeout=120, kernel_name="python3", config=kernel_config()).execute()
     data = notebook.cells[0].outputs[-1]["data"]
     assert "application/vnd.jupyter.widget-view+json" in data
     assert data["text/html"].startswith('<form class="equitylab-quiz"')

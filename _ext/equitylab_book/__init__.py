@@ -1,6 +1,6 @@
 """Sphinx extension for the Health Equity Leadership Lab book.
 
-It does four things (the README's contributor section says how to use them):
+It does five things (the README's contributor section says how to use them):
 
 1. **Offline assets.** Copies require.js, the Jupyter widget manager and MathJax
    from ``node_modules/`` (installed by ``npm ci``) into ``_static/offline/`` of
@@ -18,6 +18,8 @@ It does four things (the README's contributor section says how to use them):
    otherwise leak instructor-only material, and empties the notebook execution
    cache when the library or the data change (the cache only watches each page's
    own code, so it would otherwise show outputs computed by an older library).
+5. **Encrypted kernels.** The kernels that execute the pages talk to the build over
+   CurveZMQ, so ipykernel has no reason to warn about plain-text TCP (``kernels.py``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from .editions import (
     strip_myst_text,
     strip_notebook,
 )
+from .kernels import encrypt_kernels_by_default
 
 __version__ = "0.1.0"
 logger = logging.getLogger(__name__)
@@ -281,6 +284,7 @@ def _depart_citation(self, node) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    encrypt_kernels_by_default()  # before myst-nb starts any kernel
     app.setup_extension("myst_nb")  # so that the visitor override below wins
     from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 
