@@ -70,8 +70,8 @@ SPD15_CATEGORIES: tuple[str, ...] = (
     "White",
 )
 MULTIRACIAL = "Multiracial and/or Multiethnic"
-#: The group of people who answered "Other" / "Some other race": an answer, so not
-#: Unknown, but not an SPD 15 category either (the 2024 standard has none such).
+#: The group of people who answered "Other" or "Some other race". It is an answer, so
+#: not Unknown, but not an SPD 15 category either (the 2024 standard has none such).
 ANOTHER = "Another race or ethnicity (not specified)"
 UNKNOWN = "Unknown"
 DECLINED = "Declined"
@@ -82,8 +82,8 @@ _AIAN, _ASIAN, _BLACK, _HISPANIC, _MENA, _NHPI, _WHITE = SPD15_CATEGORIES
 #: "definition" = the examples in the standard's definition of the minimum category
 #: (89 FR 22182, 2024); "form" = further examples printed on the standard's example
 #: combined question with detailed categories; "Census" = a detailed group the
-#: Census Bureau tabulates under that category. Ambiguous names are left out on
-#: purpose (see :data:`DEFAULT_CODES`).
+#: Census Bureau tabulates under that category. Ambiguous names ("Indian", "Native",
+#: "African", "Spanish") are left out on purpose and stay "unrecognized".
 DETAILED_GROUPS: dict[str, str] = {
     # American Indian or Alaska Native. Definition: Navajo Nation, Blackfeet Tribe of
     # the Blackfeet Indian Reservation of Montana, Mayan, Aztec, Native Village of
@@ -404,7 +404,7 @@ def _clean(value: object) -> str:
     return " ".join(str(value).strip().lower().split())
 
 
-def in_combination_labels(category: str) -> tuple[str, str]:
+def _in_combination_labels(category: str) -> tuple[str, str]:
     """The two informative rows of a category's alone-or-in-combination table."""
     return f"{category} (alone or in combination)", f"Not {category}"
 
@@ -498,7 +498,7 @@ class RaceEthnicity:
                 f"{category!r} is not an SPD 15 minimum category; use one of: "
                 + ", ".join(SPD15_CATEGORIES)
             )
-        inside, outside = in_combination_labels(category)
+        inside, outside = _in_combination_labels(category)
         labels: dict[tuple, str] = {}
         values = []
         for selected, status in zip(self.selections, self.status, strict=True):
@@ -922,7 +922,7 @@ def stratify_in_combination(
     for category in SPD15_CATEGORIES:
         membership = race_ethnicity.in_combination(category)
         data = df.assign(**{IN_COMBINATION_COLUMN: membership.array})
-        outside = in_combination_labels(category)[1]
+        outside = _in_combination_labels(category)[1]
         has_outside = not extra and bool((membership == outside).any())
         table = stratify(
             data,
