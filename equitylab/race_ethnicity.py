@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import EquityLabError
-from .privacy import suppress_counts
+from .privacy import is_small, suppress_counts
 
 __all__ = [
     "ANOTHER",
@@ -840,6 +840,11 @@ _OVERLAP_NOTE = (
     "several of these tables, so the tables together count people more than once; "
     "compare groups with the alone table, not across these tables"
 )
+_BESIDE_ALONE_NOTE = (
+    "do not publish this table beside the alone table: the difference between the two "
+    "counts the people who selected {category} and another category, and that count (or "
+    "the count with or without the outcome) is between 1 and {top}"
+)
 
 
 def stratify_in_combination(
@@ -866,6 +871,12 @@ def stratify_in_combination(
     only when such people exist). Each table is exactly :func:`~equitylab.stratify.stratify`
     on the column :meth:`RaceEthnicity.in_combination` gives, so it is protected on
     its own with the usual small-cell suppression; there is no total row.
+
+    Tables published side by side can give away what each one hides: a category's
+    in-combination row minus its row in the alone table counts the people who
+    selected it and another category. When that difference (or its split by the
+    outcome) is a small count, the table's notes say so, so that only one of the
+    two is published.
 
     Parameters
     ----------
@@ -918,10 +929,23 @@ def stratify_in_combination(
         raise EquityLabError(
             f"the table already has a column {IN_COMBINATION_COLUMN!r}; rename it first"
         )
+    keys = [IN_COMBINATION_COLUMN, *extra]
+
+    def counts(groups: pd.Series) -> dict[tuple, tuple[int, int]]:
+        """Unprotected n and events per group (never shown; compared below)."""
+        data = df.assign(**{IN_COMBINATION_COLUMN: groups.array})
+        full = stratify(data, keys, outcome, min_cell=0, max_groups=max_groups)
+        labels = full[keys].astype(str).itertuples(index=False, name=None)
+        return dict(zip(labels, zip(full["n"], full["events"], strict=True), strict=True))
+
+    alone = counts(race_ethnicity.alone()) if min_cell else {}
     tables = {}
     for category in SPD15_CATEGORIES:
         membership = race_ethnicity.in_combination(category)
         data = df.assign(**{IN_COMBINATION_COLUMN: membership.array})
+        notes = [_OVERLAP_NOTE]
+        if min_cell and _gives_away(counts(membership), alone, category, min_cell):
+            notes.append(_BESIDE_ALONE_NOTE.format(category=category, top=min_cell - 1))
         outside = _in_combination_labels(category)[1]
         has_outside = not extra and bool((membership == outside).any())
         table = stratify(
@@ -937,6 +961,26 @@ def stratify_in_combination(
         )
         table.attrs["overlapping_groups"] = True
         table.attrs["alone_or_in_combination"] = category
-        table.attrs["notes"] = [*table.attrs.get("notes", []), _OVERLAP_NOTE]
+        table.attrs["notes"] = [*table.attrs.get("notes", []), *notes]
         tables[category] = table
     return tables
+
+
+def _gives_away(
+    inside: dict[tuple, tuple[int, int]],
+    alone: dict[tuple, tuple[int, int]],
+    category: str,
+    min_cell: int,
+) -> bool:
+    """Whether a category's in-combination rows minus its alone rows (the people who
+    selected it and another category) are a count of 1 to min_cell - 1."""
+    label = _in_combination_labels(category)[0]
+    for key, (n, events) in inside.items():
+        if key[0] != label:
+            continue
+        n_alone, events_alone = alone.get((category, *key[1:]), (0, 0))
+        differences = [n - n_alone, events - events_alone]
+        differences.append(differences[0] - differences[1])
+        if is_small(differences, min_cell).any():
+            return True
+    return False

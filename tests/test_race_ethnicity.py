@@ -502,3 +502,23 @@ def test_summary_measures_refuse_overlapping_groups() -> None:
     # the alone groups count each person once: measures work
     alone = el.stratify(df.assign(g=coded.alone()), "g", "screened", min_cell=0)
     assert np.isfinite(el.between_group_variance(alone).value)
+
+
+def test_notes_warn_when_the_alone_table_beside_would_give_a_small_count_away() -> None:
+    df, coded = _small_population()
+    tables = el.stratify_in_combination(df, coded, "screened")
+
+    def warned(category: str) -> bool:
+        return any("beside the alone table" in n for n in tables[category].attrs["notes"])
+
+    # 6 people selected Asian and White: Asian 20 in combination - 14 alone = 6
+    assert warned("Asian") and warned("White")
+    # nobody selected Black or African American: nothing to give away
+    assert not warned("Black or African American")
+    # Samoan people selected one category only: the two tables agree exactly
+    assert not warned("Native Hawaiian or Pacific Islander")
+    assert not any(
+        "beside" in n
+        for t in el.stratify_in_combination(df, coded, "screened", min_cell=0).values()
+        for n in t.attrs["notes"]
+    )
