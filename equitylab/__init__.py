@@ -43,7 +43,7 @@ from .measures import (
 from .privacy import DEFAULT_MIN_CELL, audit_release
 from .published import published_source, published_table, published_tables
 from .quizzes import load_quiz, quiz
-from .race_ethnicity import SPD15_CATEGORIES, recode_race_ethnicity
+from .race_ethnicity import SPD15_CATEGORIES, recode_race_ethnicity, stratify_in_combination
 from .standardize import age_standardize, standardized_ratio
 from .stratify import completeness, stratify, stratify_chunks, stratify_rates
 from .warehouse import stratify_counts, stratify_rates_counts, stratify_rates_sql, stratify_sql
@@ -91,6 +91,7 @@ __all__ = [
     "stratify",
     "stratify_chunks",
     "stratify_counts",
+    "stratify_in_combination",
     "stratify_rates",
     "stratify_rates_counts",
     "stratify_rates_sql",

@@ -4,6 +4,9 @@
                             [--min-cell N] [--ci METHOD] [--level L] [--reference VALUE]
                             [--adverse] [--output FILE] [--progress | --no-progress]
                             [--sheet NAME] [--delimiter CHAR]
+                            [--combine COL=LABEL[:NEW]] [--prefer-hidden LABEL]
+                            [--recode-race COL [--ethnicity COL] [--recode-report FILE]
+                             [--in-combination]]
     equitylab validate FILE [--schema NAME] [--min-cell N] [--format ...] [--sheet NAME] ...
     equitylab datasets
     equitylab published [NAME]
@@ -25,6 +28,14 @@ checks (two columns with the same name are an error) and the same protection. La
 files are read in pieces with a progress indicator on standard error. Small-cell
 protection is on unless ``--min-cell 0`` is given. A user error (a missing file or
 column, a bad value) prints one line and exits with code 2, never a traceback.
+
+``--recode-race COL`` recodes a race/ethnicity column to the 2024 SPD 15 groups
+(:func:`~equitylab.race_ethnicity.recode_race_ethnicity`), each person counted once
+("alone"), as the grouping column ``race_ethnicity_group`` (first; further ``--by``
+columns make an intersection), and writes the recode report after the table (or to
+``--recode-report FILE``). ``--in-combination`` writes instead one table per SPD 15
+category (people in it alone or in combination, people not in it), each protected
+on its own.
 
 The CLI works without a display and without matplotlib or ipywidgets.
 """
@@ -50,6 +61,12 @@ from .errors import EquityLabError
 from .intervals import CI_METHODS
 from .privacy import DEFAULT_MIN_CELL
 from .published import published_source, published_table, published_tables
+from .race_ethnicity import (
+    SPD15_CATEGORIES,
+    combine_reports,
+    recode_race_ethnicity,
+    stratify_in_combination,
+)
 from .stratify import stratify_chunks
 
 #: Files at least this large are read in pieces, with a progress indicator.
@@ -610,6 +627,18 @@ def _write(frame: pd.DataFrame, fmt: str, out, notes: list[str]) -> None:
 
 
 def _cmd_stratify(args, out) -> int:
+    if args.recode_race is not None:
+        return _cmd_stratify_recoded(args, out)
+    given = {
+        "--ethnicity": args.ethnicity,
+        "--recode-report": args.recode_report,
+        "--in-combination": args.in_combination,
+    }
+    needs = [option for option, value in given.items() if value]
+    if needs:
+        raise EquityLabError(f"{', '.join(needs)} need(s) --recode-race COLUMN")
+    if not args.by:
+        raise EquityLabError("give a grouping column with --by COL (or --recode-race COL)")
     path = Path(args.file)
     table = stratify_chunks(
         read_pieces(
@@ -628,10 +657,194 @@ def _cmd_stratify(args, out) -> int:
         if args.reference is None
         else (args.reference[0] if len(args.reference) == 1 else tuple(args.reference)),
         higher_is_better=not args.adverse,
+        combine=_combine_option(args),
+        prefer_hidden=_prefer_option(args),
     )
     frame = table if args.format == "csv" else _formatted(table)
     _write(frame, args.format, out, _notes(table))
     return 0
+
+
+# --- stratify with race and ethnicity recoded to SPD 15 ---------------------------------
+
+#: The grouping column that --recode-race adds (the alone groups).
+RECODED_COLUMN = "race_ethnicity_group"
+
+
+def _combine_option(args) -> dict | None:
+    """--combine COL=LABEL[:NEW] options as the combine= dict of stratify."""
+    if not args.combine:
+        return None
+    combine: dict[str, dict[str, str | None]] = {}
+    for item in args.combine:
+        column, equals, rest = item.partition("=")
+        if not equals or not column.strip() or not rest.strip():
+            raise EquityLabError(
+                f"--combine {item!r}: write COLUMN=LABEL to leave a label's people out, or "
+                "COLUMN=LABEL:NEW to count them in the group NEW (e.g. --combine sex=Unknown)"
+            )
+        label, colon, new = rest.partition(":")
+        combine.setdefault(column.strip(), {})[label.strip()] = new.strip() if colon else None
+    return combine
+
+
+def _prefer_option(args) -> list[str] | None:
+    if args.prefer_hidden is None:
+        return None
+    return [label for label in args.prefer_hidden if label.strip()]
+
+
+def _recode_columns(args) -> tuple[list[str], list[str]]:
+    """The grouping columns (the recoded one first) and the columns to read."""
+    race, ethnicity = args.recode_race, args.ethnicity
+    if ethnicity is not None and ethnicity == race:
+        raise EquityLabError("--ethnicity must name a different column than --recode-race")
+    replaced = {RECODED_COLUMN, race, ethnicity}
+    others = [b for b in dict.fromkeys(args.by or []) if b not in replaced]
+    if args.outcome in {race, ethnicity}:
+        raise EquityLabError(f"{args.outcome!r} cannot be both the outcome and recoded")
+    read = [race, *([ethnicity] if ethnicity else []), *others, args.outcome]
+    return [RECODED_COLUMN, *others], list(dict.fromkeys(read))
+
+
+def _cmd_stratify_recoded(args, out) -> int:
+    path = Path(args.file)
+    by, columns = _recode_columns(args)
+    race, ethnicity = args.recode_race, args.ethnicity
+    options = dict(
+        ci=args.ci, level=args.level, min_cell=args.min_cell, higher_is_better=not args.adverse
+    )
+    if args.combine or args.prefer_hidden is not None:
+        if args.in_combination:
+            raise EquityLabError("--combine and --prefer-hidden do not apply to --in-combination")
+        options.update(combine=_combine_option(args), prefer_hidden=_prefer_option(args))
+    if args.in_combination:
+        if args.reference is not None:
+            raise EquityLabError(
+                "--reference does not apply to --in-combination: each table compares the "
+                "people in a category with the people not in it"
+            )
+        whole = _compact(
+            read_pieces(path, columns, args.progress, sheet=args.sheet, delimiter=args.delimiter)
+        )
+        coded = recode_race_ethnicity(
+            whole[race], whole[ethnicity] if ethnicity else None, min_cell=args.min_cell
+        )
+        tables = stratify_in_combination(whole, coded, args.outcome, by=by[1:], **options)
+        _write_in_combination(tables, args.format, out)
+        report = coded.report
+    else:
+        reports = []
+
+        def recoded_pieces():
+            # Each distinct value is mapped the same way in every piece, so recoding
+            # piece by piece gives the whole file's groups; the reports are added up.
+            for piece in read_pieces(
+                path, columns, args.progress, sheet=args.sheet, delimiter=args.delimiter
+            ):
+                coded = recode_race_ethnicity(
+                    piece[race], piece[ethnicity] if ethnicity else None, min_cell=0
+                )
+                reports.append(coded.report)
+                yield piece.assign(**{RECODED_COLUMN: coded.alone()})
+
+        reference = args.reference
+        table = stratify_chunks(
+            recoded_pieces(),
+            by,
+            args.outcome,
+            reference=None
+            if reference is None
+            else (reference[0] if len(reference) == 1 else tuple(reference)),
+            **options,
+        )
+        frame = table if args.format == "csv" else _formatted(table)
+        _write(frame, args.format, out, _notes(table))
+        report = combine_reports(reports, min_cell=args.min_cell)
+    _write_report(report, args, out)
+    return 0
+
+
+def _compact(pieces) -> pd.DataFrame:
+    """The pieces of a file as one table of categorical columns (one or two bytes a
+    value), for the outputs that need every row at once."""
+
+    def compact(column: pd.Series) -> pd.Categorical:
+        # categories of plain Python values, so that pieces whose types differ (a
+        # Parquet column of whole numbers that is all missing in one piece) still join
+        values = column.astype(object)
+        return pd.Categorical(values, categories=pd.Index(values.dropna().unique(), dtype=object))
+
+    frames = [
+        {name: compact(piece[name]) for name in piece.columns} for piece in pieces if len(piece)
+    ]
+    if not frames:
+        raise EquityLabError("the table has no rows")
+    return pd.DataFrame(
+        {name: pd.api.types.union_categoricals([f[name] for f in frames]) for name in frames[0]}
+    )
+
+
+def _write_in_combination(tables: dict[str, pd.DataFrame], fmt: str, out) -> None:
+    if fmt == "csv":
+        frames = [table.assign(category=category) for category, table in tables.items()]
+        stacked = pd.concat(frames, ignore_index=True)
+        stacked = stacked[["category", *[c for c in stacked.columns if c != "category"]]]
+        stacked.to_csv(out, index=False, lineterminator="\n")
+        for category, table in tables.items():
+            for note in _notes(table):
+                print(f"{category}: {note}", file=sys.stderr)
+        return
+    for position, (category, table) in enumerate(tables.items()):
+        title = f"{category}, alone or in combination"
+        if fmt == "markdown":
+            out.write(("\n" if position else "") + f"## {title}\n\n")
+        else:
+            out.write(f"<h2>{title}</h2>\n")
+        _write(_formatted(table), fmt, out, _notes(table))
+
+
+def _write_report(report: pd.DataFrame, args, out) -> None:
+    """The recode report: each distinct value, what it became, and how many rows."""
+    shown = report.copy()
+    for column in ("value", "hispanic_value"):
+        if column in shown.columns:
+            shown[column] = shown[column].map(lambda v: "(blank)" if _clean_text(v) == "" else v)
+    shown["rows"] = shown["rows"].map(lambda v: "1 to 10" if pd.isna(v) else f"{int(v):,}")
+    columns = repr(args.recode_race) + (f" and {args.ethnicity!r}" if args.ethnicity else "")
+    title = (
+        f"Recode report: each distinct value of {columns}, what it became in the SPD 15 "
+        f"groups, and how many rows had it"
+        + (f" (counts of 1 to {args.min_cell - 1} hidden)" if args.min_cell else "")
+        + "."
+    )
+    if args.recode_report:
+        suffix = Path(args.recode_report).suffix.lower()
+        fmt = {".csv": "csv", ".md": "markdown", ".html": "html", ".htm": "html"}.get(
+            suffix, args.format
+        )
+        with open(args.recode_report, "w", encoding="utf-8", newline="") as target:
+            _write_titled(shown, fmt, target, title, to_stderr=False)
+    else:
+        _write_titled(shown, args.format, out, title, to_stderr=args.format == "csv")
+
+
+def _write_titled(frame: pd.DataFrame, fmt: str, out, title: str, *, to_stderr: bool) -> None:
+    if to_stderr:  # CSV on standard output holds the table; the report goes beside the notes
+        print(title, file=sys.stderr)
+        frame.to_csv(sys.stderr, index=False, lineterminator="\n")
+    elif fmt == "csv":
+        frame.to_csv(out, index=False, lineterminator="\n")
+    elif fmt == "markdown":
+        out.write(f"\n{title}\n\n" + _markdown(frame))
+    else:
+        out.write(f"<p>{title}</p>\n" + frame.to_html(index=False, na_rep="", border=0) + "\n")
+
+
+def _clean_text(value: object) -> str:
+    return (
+        "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
+    )
 
 
 def _cmd_validate(args, out) -> int:
@@ -711,9 +924,8 @@ def _build_parser() -> argparse.ArgumentParser:
     strat.add_argument(
         "--by",
         action="append",
-        required=True,
         metavar="COL",
-        help="grouping column; repeat for an intersection",
+        help="grouping column; repeat for an intersection (optional with --recode-race)",
     )
     strat.add_argument(
         "--outcome",
@@ -733,6 +945,53 @@ def _build_parser() -> argparse.ArgumentParser:
         "--adverse",
         action="store_true",
         help="the outcome is adverse (e.g. readmission): lower is better",
+    )
+    strat.add_argument(
+        "--combine",
+        action="append",
+        metavar="COL=LABEL[:NEW]",
+        help="say what a sparse category means, on the record: 'sex=Unknown' leaves the "
+        "people recorded as Unknown out of the table (reported as one protected total); "
+        "'race=Declined:Unknown or declined' counts them in the group named after ':'. "
+        "Repeat for more labels",
+    )
+    strat.add_argument(
+        "--prefer-hidden",
+        action="append",
+        metavar="LABEL",
+        help="labels whose groups complementary suppression hides first (default: Unknown, "
+        "Declined, Missing); repeat for several, or give '' to prefer none",
+    )
+    recode = strat.add_argument_group(
+        "race and ethnicity (2024 SPD 15)",
+        "Recode a race/ethnicity column to the SPD 15 groups before stratifying: codes such "
+        "as 'B', 'Caucasian', detailed groups such as 'Filipino' or 'Mexican', refusals "
+        "('Patient refused') as Declined, 'Other' as 'Another race or ethnicity (not "
+        f"specified)'. The groups count each person once (alone) in the column "
+        f"{RECODED_COLUMN!r}, placed first (other --by columns make an intersection), and "
+        "the recode report (each distinct value, what it became, and how many rows) "
+        "follows the table (on standard error with --format csv).",
+    )
+    recode.add_argument("--recode-race", metavar="COL", help="the race/ethnicity column to recode")
+    recode.add_argument(
+        "--ethnicity",
+        metavar="COL",
+        help="a separate Hispanic-ethnicity column (older two-question format; Yes/No)",
+    )
+    recode.add_argument(
+        "--recode-report",
+        metavar="FILE",
+        help="write the recode report to FILE instead (CSV, markdown or HTML by the "
+        "file's extension .csv, .md or .html; otherwise as --format)",
+    )
+    recode.add_argument(
+        "--in-combination",
+        action="store_true",
+        help="instead of the alone table, one table per SPD 15 category ("
+        + ", ".join(SPD15_CATEGORIES[:2])
+        + "...): people in it alone or in combination, people not in it, and Unknown or "
+        "Declined. Each is protected on its own and has no total row; the tables overlap, "
+        "so do not add them up (reads the columns into memory, in compact form)",
     )
     strat.set_defaults(run=_cmd_stratify)
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .errors import EquityLabError
 from .privacy import DEFAULT_MIN_CELL, suppress_counts
-from .race_ethnicity import ALONE_CATEGORIES
+from .race_ethnicity import ALONE_CATEGORIES, ANOTHER
 
 __all__ = ["DATASETS", "SCHEMAS", "Column", "Schema", "dataset_path", "load_dataset", "validate"]
 
@@ -98,7 +98,10 @@ RIVERBEND_PATIENTS = Schema(
             ),
         ),
         "race_ethnicity": Column("multi", (*_SPD15, "Unknown", "Declined")),
-        "race_ethnicity_group": Column("category", ALONE_CATEGORIES),
+        # Riverbend's fictional records hold no "Other" answers, so no such group.
+        "race_ethnicity_group": Column(
+            "category", tuple(c for c in ALONE_CATEGORIES if c != ANOTHER)
+        ),
         "preferred_language": Column(
             "category",
             (

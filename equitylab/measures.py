@@ -198,6 +198,7 @@ def _groups(
         raise EquityLabError(
             f"expected a table of groups (the result of stratify), got {type(table).__name__}"
         )
+    _refuse_overlapping(table)
     rates = _is_rates(table)
     if rates and weight == "n":
         weight = "person_time"
@@ -257,6 +258,25 @@ def _groups(
         "rate" if rates else "proportion",
         float(table.attrs.get("per", 1.0)) if rates else 1.0,
     )
+
+
+def _refuse_overlapping(table: pd.DataFrame) -> None:
+    """Refuse groups that overlap (alone-or-in-combination race and ethnicity).
+
+    A summary measure weighs each group by its share of the people; when a person
+    is in several groups those shares, and the total they divide by, are wrong.
+    """
+    from .race_ethnicity import IN_COMBINATION_COLUMN
+
+    if table.attrs.get("overlapping_groups") or IN_COMBINATION_COLUMN in table.columns:
+        raise EquityLabError(
+            "this table's groups overlap (race and ethnicity alone or in combination): "
+            "people who selected several categories are counted in several groups, so "
+            "the rows add up to more than the number of people and population shares, "
+            "totals and summary measures would be wrong. Use groups that count each "
+            "person once: the alone groups (recode_race_ethnicity(...).alone(), or "
+            "equitylab stratify --recode-race without --in-combination)"
+        )
 
 
 def _is_rates(table: pd.DataFrame) -> bool:

@@ -556,7 +556,7 @@ def stratify(
     """
     by, min_cell = _check_options(by, outcome, ci, level, min_cell, higher_is_better, max_groups)
     counted = _counts(df, by, outcome, max_groups)
-    return _summarise(
+    result = _summarise(
         counted,
         outcome,
         ci=ci,
@@ -567,6 +567,11 @@ def stratify(
         combine=combine,
         prefer_hidden=prefer_hidden,
     )
+    if isinstance(df, pd.DataFrame) and df.attrs.get("overlapping_groups"):
+        # rows that count a person several times (alone-or-in-combination rows) give
+        # groups that overlap: the summary measures refuse such a table
+        result.attrs["overlapping_groups"] = True
+    return result
 
 
 def stratify_chunks(
@@ -591,16 +596,18 @@ def stratify_chunks(
     would return for the whole table. Memory stays proportional to one piece.
     """
     by, min_cell = _check_options(by, outcome, ci, level, min_cell, higher_is_better, max_groups)
-    parts = []
+    parts, categories = [], {}
     for chunk in chunks:
         if isinstance(chunk, pd.DataFrame) and len(chunk) == 0:
             continue
-        parts.append(_counts(chunk, by, outcome, max_groups).frame)
+        counted = _counts(chunk, by, outcome, max_groups)
+        parts.append(counted.frame)
+        categories = categories or counted.categories  # a categorical column keeps its order
     if not parts:
         raise EquityLabError("the table has no rows")
     merged = pd.concat(parts, ignore_index=True).groupby(by, sort=False).sum().reset_index()
     return _summarise(
-        _Counts(merged, by, {}),
+        _Counts(merged, by, categories),
         outcome,
         ci=ci,
         level=level,

@@ -477,3 +477,231 @@ def test_the_first_visible_sheet_is_read_by_default(tmp_path) -> None:
     book.save(path)
     assert cli.read_table(path, progress=False)["race"].tolist() == ["Black"]
     assert list(cli.read_table(path, progress=False, sheet="Lookup")) == ["code", "label"]
+
+
+# --- --recode-race: SPD 15 groups, the recode report, in-combination tables --------------
+
+
+def _extract_with_detail(path: Path) -> pd.DataFrame:
+    """A small extract in the single-question format with detailed codes, refusals and
+    "Other" (fictional). Samoan (4 people) and "Declined to answer" (5) are small."""
+    codes = (
+        ["Filipino"] * 30
+        + ["Chinese"] * 25
+        + ["B"] * 40
+        + ["Jamaican"] * 12
+        + ["White"] * 60
+        + ["Irish"] * 15
+        + ["Mexican"] * 35
+        + ["Puerto Rican"] * 14
+        + ["Lebanese"] * 12
+        + ["Samoan"] * 4
+        + ["Navajo"] * 11
+        + ["Filipino;White"] * 13
+        + ["Black;White"] * 12
+        + ["Patient refused"] * 14
+        + ["Declined to answer"] * 5
+        + ["Other"] * 16
+        + [""] * 20
+    )
+    frame = pd.DataFrame(
+        {
+            "race": codes,
+            "screened": [["yes", "no", "yes"][i % 3] for i in range(len(codes))],
+            "site": [["North", "South"][i % 2] for i in range(len(codes))],
+        }
+    )
+    frame.to_csv(path, index=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "equitylab", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_recode_race_gives_the_alone_groups_and_the_report(tmp_path) -> None:
+    path = tmp_path / "extract.csv"
+    frame = _extract_with_detail(path)
+    result = _cli(
+        "stratify", path, "--recode-race", "race", "--outcome", "screened", "--format", "csv"
+    )
+    assert result.returncode == 0, result.stderr
+    printed = pd.read_csv(io.StringIO(result.stdout), keep_default_na=False)
+    coded = el.recode_race_ethnicity(frame["race"])
+    expected = el.stratify(
+        frame.assign(race_ethnicity_group=coded.alone()), "race_ethnicity_group", "screened"
+    )
+    assert (
+        printed["race_ethnicity_group"].tolist()
+        == expected["race_ethnicity_group"].astype(str).tolist()
+    )  # the standard's order, each person once
+    counts = pd.to_numeric(printed["n"]).fillna(-1).astype(int).tolist()
+    assert counts == expected["n"].fillna(-1).astype(int).tolist()
+    assert printed["suppressed"].astype(str).eq("True").tolist() == expected["suppressed"].tolist()
+    groups = set(printed["race_ethnicity_group"])
+    assert {"Asian", "Declined", "Another race or ethnicity (not specified)", "Unknown"} <= groups
+    # the report, on standard error with CSV: every distinct value and what it became
+    report_text = result.stderr.split("how many rows had it", 1)[1].split("\n", 1)[1]
+    report = pd.read_csv(io.StringIO(report_text), keep_default_na=False)
+    assert set(report["value"]) == set(frame["race"].replace("", "(blank)"))
+    maps_to = dict(zip(report["value"], report["maps_to"], strict=True))
+    assert maps_to["Filipino"] == "Asian [detailed: Filipino]"
+    assert maps_to["Patient refused"] == "Declined"
+    assert maps_to["Other"] == "Another race or ethnicity (not specified)"
+    rows = dict(zip(report["value"], report["rows"], strict=True))
+    assert rows["Filipino"] == "30" and rows["Samoan"] == "1 to 10"  # 4 people: hidden
+
+
+def test_recode_race_markdown_and_report_file(tmp_path) -> None:
+    path = tmp_path / "extract.csv"
+    frame = _extract_with_detail(path)
+    target = tmp_path / "recode.csv"
+    result = _cli(
+        "stratify",
+        path,
+        "--recode-race",
+        "race",
+        "--by",
+        "site",
+        "--outcome",
+        "screened",
+        "--recode-report",
+        target,
+        "--format",
+        "markdown",
+    )
+    assert result.returncode == 0, result.stderr
+    header = result.stdout.splitlines()[0]
+    assert header.startswith("| race_ethnicity_group ") and "| site " in header
+    assert "Recode report" not in result.stdout  # it went to the file
+    written = pd.read_csv(target, keep_default_na=False)  # CSV: the file's extension
+    library = el.recode_race_ethnicity(frame["race"]).report
+    assert written["value"].replace("(blank)", "").tolist() == library["value"].tolist()
+    assert written["maps_to"].tolist() == library["maps_to"].tolist()
+    # without --recode-report, the report follows the table and its notes
+    result = _cli("stratify", path, "--recode-race", "race", "--outcome", "screened")
+    assert result.returncode == 0
+    table, report = result.stdout.split("Recode report", 1)
+    assert "Methods:" in table and "| Filipino " in report and "1 to 10" in report
+    for line in result.stdout.splitlines():  # no count of 1-10 anywhere
+        for cell in line.split("|"):
+            cell = cell.strip().replace(",", "")
+            assert not (cell.isdigit() and 0 < int(cell) < 11), line
+
+
+def test_recode_race_with_a_separate_ethnicity_column() -> None:
+    result = _cli(
+        "stratify",
+        MESSY,
+        "--recode-race",
+        " Race ",
+        "--ethnicity",
+        "Hispanic Ethnicity",
+        "--outcome",
+        "BP Controlled",
+        "--format",
+        "csv",
+    )
+    assert result.returncode == 0, result.stderr
+    printed = pd.read_csv(io.StringIO(result.stdout), keep_default_na=False)
+    messy = el.load_dataset("riverbend_extract_messy")
+    coded = el.recode_race_ethnicity(messy[" Race "], messy["Hispanic Ethnicity"])
+    expected = el.stratify(
+        messy.assign(race_ethnicity_group=coded.alone()), "race_ethnicity_group", "BP Controlled"
+    )
+    assert (
+        printed["race_ethnicity_group"].tolist()
+        == expected["race_ethnicity_group"].astype(str).tolist()
+    )
+    shown = expected["n"].notna()
+    assert printed.loc[shown.to_numpy(), "n"].astype(int).tolist() == (
+        expected.loc[shown, "n"].astype(int).tolist()
+    )
+    assert "'Hispanic Ethnicity'" in result.stderr  # the report names both columns
+
+
+def test_recode_race_is_the_same_read_in_pieces(tmp_path, capsys, monkeypatch) -> None:
+    path = tmp_path / "extract.csv"
+    _extract_with_detail(path)
+    args = [
+        "stratify",
+        str(path),
+        "--recode-race",
+        "race",
+        "--outcome",
+        "screened",
+        "--format",
+        "csv",
+        "--min-cell",
+        "0",
+    ]
+    assert main(args) == 0
+    whole = capsys.readouterr()
+    monkeypatch.setattr(cli, "CHUNK_ROWS", 37)  # 8 pieces, values split across them
+    assert main(args) == 0
+    pieces = capsys.readouterr()
+    assert pieces.out == whole.out and pieces.err == whole.err
+
+
+def test_in_combination_tables_one_per_category(tmp_path) -> None:
+    path = tmp_path / "extract.csv"
+    frame = _extract_with_detail(path)
+    result = _cli(
+        "stratify", path, "--recode-race", "race", "--outcome", "screened", "--in-combination"
+    )
+    assert result.returncode == 0, result.stderr
+    sections = result.stdout.split("## ")[1:]
+    assert [s.split(",")[0] for s in sections] == list(el.SPD15_CATEGORIES)
+    asian = next(s for s in sections if s.startswith("Asian,"))
+    # Filipino 30 + Chinese 25 + Filipino;White 13 = 68 in it; no total row
+    assert "| Asian (alone or in combination) | 68 " in asian and "Total" not in asian
+    assert "| Not Asian " in asian and "more than once" in asian
+    nhpi = next(s for s in sections if s.startswith("Native Hawaiian"))
+    line = next(x for x in nhpi.splitlines() if x.startswith("| Native Hawaiian"))
+    assert "suppressed" in line and "| 4 " not in line  # 4 Samoan people: hidden
+    assert "Recode report" in result.stdout
+    # CSV: the tables stacked, each labelled by its category
+    result = _cli(
+        "stratify",
+        path,
+        "--recode-race",
+        "race",
+        "--outcome",
+        "screened",
+        "--in-combination",
+        "--format",
+        "csv",
+        "--min-cell",
+        "0",
+    )
+    stacked = pd.read_csv(io.StringIO(result.stdout), keep_default_na=False)
+    assert stacked["category"].unique().tolist() == list(el.SPD15_CATEGORIES)
+    for _, table in stacked.groupby("category"):
+        assert table["n"].astype(int).sum() == len(frame)  # each person once per table
+    white = stacked[stacked["category"] == "White"].set_index("race_ethnicity_in_combination")
+    assert int(white.loc["White (alone or in combination)", "n"]) == 60 + 15 + 13 + 12
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--by", "site", "--ethnicity", "x"], "need(s) --recode-race"),
+        (["--in-combination", "--by", "site"], "need(s) --recode-race"),
+        ([], "give a grouping column"),
+        (["--recode-race", "nope"], "'nope' not found"),
+        (["--recode-race", "race", "--in-combination", "--reference", "x"], "--reference"),
+        (["--recode-race", "race", "--ethnicity", "race"], "different column"),
+    ],
+)
+def test_recode_race_user_errors(tmp_path, args, message) -> None:
+    path = tmp_path / "extract.csv"
+    _extract_with_detail(path)
+    result = _cli("stratify", path, "--outcome", "screened", *args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("equitylab: error:") and message in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -441,3 +441,22 @@ def test_a_numeric_outcome_value_is_shown_as_typed(values: pd.Series) -> None:
     frame = pd.DataFrame({"g": ["a", "b", "a", "b"], "y": values})
     with pytest.raises(EquityLabError, match=r"it also holds: 2\. Recode"):
         el.stratify(frame, "g", "y")
+
+
+def test_chunks_keep_a_categorical_column_s_order() -> None:
+    # stratify orders groups by a categorical column's categories; read in pieces, the
+    # table must come out in the same order (e.g. the SPD 15 order of recoded groups)
+    order = ["White", "Asian", "Black or African American", "Unknown"]
+    frame = pd.DataFrame(
+        {
+            "g": pd.Categorical(
+                ["Asian", "White", "Black or African American", "Unknown"] * 30, categories=order
+            ),
+            "y": [1, 0, 1, 1, 0] * 24,
+        }
+    )
+    whole = el.stratify(frame, "g", "y", min_cell=0)
+    pieces = el.stratify_chunks([frame.iloc[:50], frame.iloc[50:]], "g", "y", min_cell=0)
+    assert whole["g"].astype(str).tolist() == order
+    assert pieces["g"].astype(str).tolist() == order
+    assert pieces["n"].tolist() == whole["n"].tolist()
