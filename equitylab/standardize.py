@@ -16,7 +16,12 @@ age group :math:`i`. Intervals:
   (Stat Med 1991;10:457–462): with :math:`O = \sum_i x_i`,
   :math:`\mathrm{var} = \sum_i w_i^2 x_i / t_i^2` and :math:`(O_L, O_U)` the Poisson
   limits of :math:`O` (exact below 10 events, Byar's approximation from 10, as in UK
-  public-health practice), :math:`DSR_{L,U} = DSR + \sqrt{\mathrm{var}/O}\,(O_{L,U} - O)`.
+  public-health practice), :math:`DSR_{L,U} = DSR + \sqrt{\mathrm{var}/O}\,(O_{L,U} - O)`;
+- for events that can repeat in one person (``repeat_events=True``: admissions,
+  visits), the same limits with the variance for non-independent events of UKHSA's
+  technical guidance (PHEindicatormethods ``calculate_dsr``): each person's events
+  squared replace the events in the variance, :math:`\sum_i (w_i/t_i)^2 \sum_f f^2
+  P_{if}`, with :math:`P_{if}` the people of age group :math:`i` with :math:`f` events.
 
 **Indirect standardization** (:func:`standardized_ratio`) compares each group's
 observed count with the count expected if the group had reference age-specific
