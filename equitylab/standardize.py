@@ -275,10 +275,11 @@ def _place(values: pd.Series, frame: pd.DataFrame, column: str) -> np.ndarray:
             "population whose age groups are the bands of your data"
         )
     low, end = _bounds(frame)
-    position = np.full(len(ages), -1, dtype=np.int64)
-    inside = (ages[:, None] >= low[None, :]) & (ages[:, None] < end[None, :])
-    placed = inside.any(axis=1)
-    position[placed] = inside[placed].argmax(axis=1)
+    order = np.argsort(low, kind="stable")
+    candidate = np.searchsorted(low[order], np.where(known, ages, -1.0), side="right") - 1
+    group = order[np.maximum(candidate, 0)]
+    placed = known & (candidate >= 0) & (ages < end[group])
+    position = np.where(placed, group, -1)
     outside = known & ~placed
     if outside.any():
         shown = ", ".join(f"{v:g}" for v in np.unique(ages[outside])[:5])
@@ -401,7 +402,8 @@ def _strata(
         dtype=object,
     )
     if direct:
-        empty = [lab for lab in labels if not (groups == lab).any()]
+        people = np.bincount(position[position >= 0], minlength=len(labels))
+        empty = [lab for lab, count in zip(labels, people, strict=True) if count == 0]
         if empty:
             raise EquityLabError(
                 f"nobody in the data is aged {', '.join(empty)}, although the data's ages run "
