@@ -210,6 +210,11 @@ def from_estimates(
     if len(df) == 0:
         raise EquityLabError("the table of estimates has no rows")
     frame = df.reset_index(drop=True)
+    if frame[by].isna().any().any():
+        raise EquityLabError(
+            f"column(s) {', '.join(map(repr, by))} have a blank group label; name every group "
+            "(a group whose value is not known can be called 'Unknown': the measures leave it out)"
+        )
     labels = frame[by].astype(str).agg(" / ".join, axis=1)
     if labels.duplicated().any():
         repeated = ", ".join(pd.unique(labels[labels.duplicated()]))

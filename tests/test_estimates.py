@@ -707,6 +707,7 @@ def test_chesson_2017_index_of_disparity_from_published_rates(cases, index, weig
         ({"percent": [4.0, -2.0, 25.0, 30.0]}, {}, "zero or more; negative for: South"),
         ({"percent": [4.0, "*", 25.0, 30.0]}, {}, r"must hold numbers; it also holds '\*'"),
         ({"area": ["North", "North", "East", "West"]}, {}, "repeated: North"),
+        ({"area": ["North", None, "East", "West"]}, {}, "blank group label"),
         ({}, {"se": "se"}, "no standard error for: East"),
         ({}, {"lower": "low"}, "both lower= and upper="),
         ({}, {"lower": "low", "upper": "high"}, "must contain the estimate; they do not for: West"),
