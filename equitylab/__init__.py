@@ -21,6 +21,7 @@ from . import qi
 from ._version import __version__
 from .data import load_dataset, validate
 from .errors import EquityLabError
+from .estimates import from_estimates
 from .exercises import Feedback, check
 from .intervals import clopper_pearson, katz_ratio, newcombe_difference, wilson
 from .measures import (
@@ -66,6 +67,7 @@ __all__ = [
     "completeness",
     "concentration_index",
     "disparity_summary",
+    "from_estimates",
     "gap_in_people",
     "gini",
     "index_of_disparity",

@@ -317,8 +317,21 @@ def poisson_exact(count, level: float = 0.95):
 def poisson_byar(count, level: float = 0.95):
     r"""Byar's approximation to the exact Poisson interval (Breslow & Day 1987):
     :math:`x(1 - \frac{1}{9x} - \frac{z}{3\sqrt{x}})^3` to
-    :math:`(x+1)(1 - \frac{1}{9(x+1)} + \frac{z}{3\sqrt{x+1}})^3` (0 when
-    :math:`x = 0`). Returns ``(low, high)``."""
+    :math:`(x+1)(1 - \frac{1}{9(x+1)} + \frac{z}{3\sqrt{x+1}})^3`. Returns
+    ``(low, high)``.
+
+    **When the lower-limit formula goes negative**, the lower limit returned is 0
+    (as it is for :math:`x = 0`, where the formula is undefined). It goes negative
+    whenever :math:`\frac{1}{9x} + \frac{z}{3\sqrt{x}} > 1`: for 1 event above
+    about 99.2% confidence (at 99.8% the formula gives -0.0028), for 2 events
+    above about 99.99%, and for 10 or more events never in practice (only above
+    :math:`1 - 10^{-20}`). A lower limit of 0 is conservative: the exact limit is
+    above it (0.0010 at 1 event and 99.8%). PHEindicatormethods' ``byars_lower``
+    leaves the limit missing (NA) there instead (its test data,
+    ``testdata_Byars_Wilson.xlsx``: 1 event at 99.8%, upper limit 9.36218).
+    :func:`poisson_interval` with its default ``method="auto"`` uses the exact
+    limits below 10 events, so it never meets the case.
+    """
     z = z_value(level)
     x = _poisson_counts(count)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -2,7 +2,10 @@
 
 Each function documents its formula, every definition choice and a source. Rates
 are proportions between 0 and 1 (write 44.6% as 0.446). The summary measures take
-the table :func:`~equitylab.stratify.stratify` returns; groups hidden by small-cell
+the table :func:`~equitylab.stratify.stratify` returns (proportions), the table
+:func:`~equitylab.stratify.stratify_rates` returns (rates per person-time), or a
+table of published estimates built by :func:`~equitylab.estimates.from_estimates`
+(proportions, rates or means such as life expectancy); groups hidden by small-cell
 protection are left out of them, and the result says so.
 """
 
@@ -165,8 +168,10 @@ class _Groups:
     events: np.ndarray | None
     higher_is_better: bool
     notes: tuple[str, ...]
-    kind: str = "proportion"  # or "rate": events per person-time (a stratify_rates table)
+    kind: str = "proportion"  # "rate" (per person-time) or "mean" (e.g. life expectancy)
     per: float = 1.0  # rates are per this much person-time
+    se: np.ndarray | None = None  # estimates only: standard errors on the scale of _LINKS
+    estimates: bool = False  # the table was built from estimates (from_estimates)
 
     @property
     def share(self) -> np.ndarray:
@@ -199,8 +204,9 @@ def _groups(
             f"expected a table of groups (the result of stratify), got {type(table).__name__}"
         )
     _refuse_overlapping(table)
-    rates = _is_rates(table)
-    if rates and weight == "n":
+    kind = _table_kind(table)
+    estimates = _is_estimates(table)
+    if _is_rates(table) and weight == "n":
         weight = "person_time"
     require_columns(table.columns, (rate, weight))
     by = label if label is not None else table.attrs.get("by")
@@ -221,9 +227,12 @@ def _groups(
     notes = []
     left_out = [lab for lab, ok in zip(labels_all, usable, strict=True) if not ok]
     if left_out:
-        notes.append(
-            "left out (suppressed, or no people with a recorded outcome): " + ", ".join(left_out)
+        why = (
+            "hidden to protect small numbers, or no estimate"
+            if estimates
+            else "suppressed, or no people with a recorded outcome"
         )
+        notes.append(f"left out ({why}): " + ", ".join(left_out))
     unknown = np.array([bool(set(lab.split(" / ")) & set(NOT_INFORMATIVE)) for lab in labels_all])
     if (unknown & usable).any():
         notes.append(
@@ -238,13 +247,13 @@ def _groups(
             "a summary measure needs at least two groups with a shown rate; "
             f"this table has {int(usable.sum())}"
         )
-    if (y[usable] < 0).any() or (not rates and (y[usable] > 1).any()):
+    if (y[usable] < 0).any() or (kind == "proportion" and (y[usable] > 1).any()):
         raise EquityLabError(
             f"column {rate!r} must hold "
-            + ("rates of zero or more" if rates else "proportions between 0 and 1")
+            + ("proportions between 0 and 1" if kind == "proportion" else "values of zero or more")
         )
     counts = None
-    if events in table.columns:
+    if events in table.columns and not estimates:
         e = pd.to_numeric(table[events], errors="coerce").to_numpy(dtype=float)
         if not np.isnan(e[usable]).any():
             counts = e[usable]
@@ -255,8 +264,10 @@ def _groups(
         counts,
         higher_is_better,
         tuple(notes),
-        "rate" if rates else "proportion",
-        float(table.attrs.get("per", 1.0)) if rates else 1.0,
+        kind,
+        float(table.attrs.get("per") or 1.0) if kind == "rate" else 1.0,
+        _link_se(table, kind, rate)[usable] if estimates else None,
+        estimates,
     )
 
 
@@ -284,6 +295,62 @@ def _is_rates(table: pd.DataFrame) -> bool:
     return "person_time" in table.attrs and "person_time" in table.columns
 
 
+def _is_estimates(table: pd.DataFrame) -> bool:
+    """A table of published estimates (from from_estimates), with no counts behind it."""
+    return bool(table.attrs.get("from_estimates"))
+
+
+def _table_kind(table: pd.DataFrame) -> str:
+    """What the table's rates are: "proportion", "rate" or "mean"."""
+    if _is_rates(table):
+        return "rate"
+    if _is_estimates(table):
+        return str(table.attrs.get("kind"))
+    return "proportion"
+
+
+def _logit(p):
+    return np.log(p / (1 - p))
+
+
+def _expit(x):
+    return 1 / (1 + np.exp(-x))
+
+
+#: The scale on which each kind of estimate varies normally, and back: logit for
+#: proportions, log for rates, the estimate itself for means (as PHEindicatormethods
+#: phe_sii treats its value types 2, 1 and 0).
+_LINKS = {
+    "proportion": ("logit", _logit, _expit),
+    "rate": ("log", np.log, np.exp),
+    "mean": ("natural", lambda v: v, lambda v: v),
+}
+
+
+def _link_se(table: pd.DataFrame, kind: str, rate: str) -> np.ndarray:
+    """Each estimate's standard error on its link scale (NaN where there is none).
+
+    From the confidence interval when the table has one, ``(g(upper) - g(lower)) /
+    (2 z)``, so that an asymmetric interval keeps its shape; otherwise from the
+    standard error by the delta method, ``se / g'(estimate)``.
+    """
+    from .intervals import z_value
+
+    _, link, _ = _LINKS[kind]
+    y = pd.to_numeric(table[rate], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if table.attrs.get("uncertainty") == "interval":
+            low = pd.to_numeric(table["ci_low"], errors="coerce").to_numpy(dtype=float)
+            high = pd.to_numeric(table["ci_high"], errors="coerce").to_numpy(dtype=float)
+            z = z_value(float(table.attrs.get("level", 0.95)))
+            return (link(high) - link(low)) / (2 * z)
+        if table.attrs.get("uncertainty") == "se":
+            se = pd.to_numeric(table["se"], errors="coerce").to_numpy(dtype=float)
+            slope = {"proportion": y * (1 - y), "rate": y, "mean": np.ones_like(y)}[kind]
+            return se / slope
+    return np.full(len(y), np.nan)
+
+
 def _bootstrap(
     groups: _Groups,
     statistic,
@@ -291,24 +358,63 @@ def _bootstrap(
     replicates: int,
     seed: int,
 ) -> tuple[float, float, str]:
-    """Percentile interval of a statistic over parametric (binomial) bootstrap samples."""
-    if groups.events is None:
+    """Percentile interval of a statistic over parametric bootstrap samples.
+
+    Counts are resampled (binomial for proportions, Poisson for rates). A table of
+    estimates has no counts: each group's estimate is drawn instead from a normal
+    distribution on its link scale (logit, log or natural) with its standard error,
+    and back-transformed, as PHEindicatormethods' phe_sii simulates its intervals;
+    without standard errors there is no interval, and the method says so.
+    """
+    if groups.events is None and not groups.estimates:
         return np.nan, np.nan, "no interval: the table has no event counts to resample"
     rng = np.random.default_rng(seed)
     values = np.empty(replicates)
-    if groups.kind == "rate":
+    if groups.estimates:
+        scale, link, inverse = _LINKS[groups.kind]
+        se = groups.se
+        if se is None or np.isnan(se).all():
+            return (
+                np.nan,
+                np.nan,
+                "no interval: the estimates came without standard errors or confidence "
+                "intervals, and there are no counts to resample (give se= or lower= and upper= "
+                "to from_estimates)",
+            )
+        bad = [lab for lab, v in zip(groups.labels, se, strict=True) if not np.isfinite(v)]
+        if bad:
+            return (
+                np.nan,
+                np.nan,
+                f"no interval: the standard error of {', '.join(bad)} cannot be put on the "
+                f"{scale} scale (an estimate or a confidence limit at "
+                + ("0 or 1" if groups.kind == "proportion" else "0")
+                + ")",
+            )
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            centre = link(groups.rate)
+            for b in range(replicates):
+                sample = inverse(centre + se * rng.standard_normal(len(se)))
+                values[b] = statistic(replace(groups, rate=sample))
+        kind = (
+            f"normal draws of every group's estimate on the {scale} scale from its standard error"
+        )
+        source = "simulation"
+    elif groups.kind == "rate":
         # events ~ Poisson(rate x person-time), each group's person-time held fixed
         time, expected = groups.weight, groups.rate * groups.weight / groups.per
         for b in range(replicates):
             sample = rng.poisson(expected) / time * groups.per
             values[b] = statistic(replace(groups, rate=sample))
-        kind = "Poisson"
+        kind = "Poisson resamples of every group's events"
+        source = "bootstrap"
     else:
         n = groups.weight.astype(np.int64)
         for b in range(replicates):
             sample = rng.binomial(n, groups.rate) / n
             values[b] = statistic(replace(groups, rate=sample))
-        kind = "binomial"
+        kind = "binomial resamples of every group's events"
+        source = "bootstrap"
     values = values[np.isfinite(values)]
     if values.size < replicates * 0.9:
         return np.nan, np.nan, "no interval: the measure is undefined in too many resamples"
@@ -317,8 +423,8 @@ def _bootstrap(
     return (
         float(low),
         float(high),
-        f"parametric bootstrap: {replicates:,} {kind} resamples of every group's events "
-        f"(seed {seed}), {level:.0%} percentile interval",
+        f"parametric {source}: {replicates:,} {kind} (seed {seed}), {level:.0%} percentile "
+        "interval",
     )
 
 
@@ -342,7 +448,13 @@ def _measure(
     with np.errstate(divide="ignore", invalid="ignore"):
         value = float(statistic(groups))
     notes = list(groups.notes) + list(extra_notes)
-    if groups.kind == "rate":
+    if groups.estimates:
+        what = {"proportion": "proportions", "rate": f"rates per {groups.per:,g}", "mean": "means"}
+        notes.append(
+            f"from published estimates ({what[groups.kind]}); groups weighted by their "
+            + ("population" if table.attrs.get("weighted_by") == "population" else "weight")
+        )
+    elif groups.kind == "rate":
         unit = table.attrs.get("person_time", "person-time")
         notes.append(f"rates per {groups.per:,g} {unit}; groups weighted by their {unit}")
     if not np.isfinite(value):
@@ -534,7 +646,7 @@ def index_of_disparity(
     form = "population-weighted" if weighted else f"unweighted, divided by {denominator}"
     framing = (
         "on the adverse form of the outcome (1 - rate for a favourable one)"
-        if adverse and not _is_rates(table)
+        if adverse and _table_kind(table) == "proportion"
         else "on the outcome as given"
     )
     return _measure(
@@ -682,6 +794,11 @@ def _predict(model: str, g: _Groups) -> tuple[float, float]:
     if model == "wls":
         a, b = _wls_line(g)
         return a, a + b
+    if model == "transformed":
+        _, link, inverse = _LINKS[g.kind]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a, b = _wls_line(replace(g, rate=link(g.rate)))
+            return float(inverse(a)), float(inverse(a + b))
     a, b = _logistic_line(g, g.weight if model == "logistic-who" else None)
     return 1 / (1 + math.exp(-a)), 1 / (1 + math.exp(-(a + b)))
 
@@ -690,6 +807,9 @@ _MODELS = {
     "wls": "population-weighted least squares of the rates on the rank midpoints (Pamuk 1985)",
     "logistic": "binomial logistic regression of the rates on the rank midpoints (the model of "
     "WHO's Health Equity Assessment Toolkit), each group weighted once by its population",
+    "transformed": "population-weighted least squares of the logit proportions (or log rates) "
+    "on the rank midpoints, the predictions back-transformed (UKHSA's transformed model: "
+    "PHEindicatormethods phe_sii with transform = TRUE)",
     "logistic-who": "COMPATIBILITY MODE: the logistic model as WHO's HEAT/healthequal code fits "
     "it, with the population given as prior weights on top of the binomial counts, so each "
     "group weighs as its population squared; use only to reproduce published HEAT numbers",
@@ -710,13 +830,32 @@ def slope_index(
 
     Groups are ranked from the most disadvantaged (``order[0]``) to the most
     advantaged; each sits at the midpoint of its cumulative population share. The
-    SII is the predicted rate at rank 1 minus the predicted rate at rank 0, from
-    ``model="wls"`` (population-weighted least squares, Pamuk 1985; each group
-    weighted once by its population) or ``model="logistic"`` (the logistic model of
-    WHO's HEAT, each group weighted once by its population). ``"logistic-who"`` is
-    a labelled compatibility mode that reproduces the numbers of WHO's HEAT and
-    healthequal code, which weight each group by its population squared. For a
-    favourable outcome a positive SII means the advantaged fare better.
+    SII is the predicted rate at rank 1 minus the predicted rate at rank 0, from one
+    of these models, each named in the result:
+
+    - ``model="wls"``: population-weighted least squares of the rates on the rank
+      (Pamuk 1985; each group weighted once by its population). For proportions,
+      rates and means.
+    - ``model="logistic"``: the logistic model of WHO's HEAT, each group weighted once
+      by its population. For proportions only.
+    - ``model="transformed"``: UKHSA's transformed model (PHEindicatormethods
+      ``phe_sii`` with ``transform = TRUE``; Low & Low, J Public Health
+      2004;26:388–395, for the SII it builds on): population-weighted least squares
+      of :math:`\operatorname{logit} y_j` (proportions) or :math:`\ln y_j` (rates) on
+      the rank, :math:`g(y) = a + bR`, back-transformed: :math:`SII = g^{-1}(a + b) -
+      g^{-1}(a)`. The transformation keeps the line inside the possible values and
+      helps where the rates change multiplicatively along the ranking. Not for means.
+    - ``"logistic-who"``: a labelled compatibility mode that reproduces the numbers of
+      WHO's HEAT and healthequal code, which weight each group by its population
+      squared.
+
+    For a favourable outcome a positive SII means the advantaged fare better. On a
+    table of estimates (:func:`~equitylab.estimates.from_estimates`) the interval is
+    simulated from the estimates' standard errors; PHEindicatormethods does the same,
+    but for the transformed model it back-transforms the slope's limits around the
+    fitted midpoint, where this library back-transforms every simulated line, the
+    SII's own sampling distribution (on the package's test data the limits differ by
+    less than 0.5%).
     """
     _check_model(model, table)
     ordered = _ordered(table, order)
@@ -751,8 +890,9 @@ def relative_index(
     r"""Relative index of inequality (RII) for ordered groups.
 
     ``form="ratio"``: predicted rate at rank 1 divided by predicted rate at rank 0
-    (WHO HEAT); ``form="sii/mean"``: the SII divided by the population rate (Pamuk
-    1985). ``model`` as in :func:`slope_index`.
+    (WHO HEAT; with ``model="transformed"``, the RII of UKHSA's phe_sii, the ratio of
+    the back-transformed predictions); ``form="sii/mean"``: the SII divided by the
+    population rate (Pamuk 1985). ``model`` as in :func:`slope_index`.
     """
     _check_model(model, table)
     if form not in {"ratio", "sii/mean"}:
@@ -781,9 +921,21 @@ def relative_index(
 def _check_model(model: str, table=None) -> None:
     if model not in _MODELS:
         raise EquityLabError(f"model must be one of: {', '.join(_MODELS)}")
-    if model != "wls" and isinstance(table, pd.DataFrame) and _is_rates(table):
+    kind = _table_kind(table) if isinstance(table, pd.DataFrame) else "proportion"
+    if model.startswith("logistic") and kind != "proportion":
         raise EquityLabError(
-            "the logistic models are for proportions; for rates per person-time use model='wls'"
+            "the logistic models are for proportions; for "
+            + (
+                "rates use model='wls' or model='transformed' (log rates)"
+                if kind == "rate"
+                else "means (e.g. life expectancy) use model='wls'"
+            )
+        )
+    if model == "transformed" and kind == "mean":
+        raise EquityLabError(
+            "model='transformed' regresses logit proportions or log rates; a mean (e.g. life "
+            "expectancy) is not transformed (PHEindicatormethods allows transform only for "
+            "rates and proportions): use model='wls'"
         )
 
 
@@ -837,7 +989,11 @@ def disparity_summary(
     On a :func:`~equitylab.stratify.stratify_rates` table the groups are weighted by
     person-time, the bootstrap resamples Poisson counts, and the logistic model
     (for proportions) is left out: the relative index is then the ratio of the
-    weighted least-squares line's ends.
+    weighted least-squares line's ends. The same holds for a table of estimates
+    (:func:`~equitylab.estimates.from_estimates`) of rates or means; there the
+    intervals come from the estimates' standard errors (or are reported missing
+    when there are none). The transformed model is not in the summary: ask for it
+    with :func:`slope_index` and :func:`relative_index`.
     """
     options = dict(higher_is_better=higher_is_better, level=level, replicates=replicates, seed=seed)
     rows = [
@@ -854,8 +1010,8 @@ def disparity_summary(
         gini(table, **options),
     ]
     if order is not None:
-        # The logistic model is for proportions; a rates table gets the WLS line twice.
-        curve = "wls" if _is_rates(table) else "logistic"
+        # The logistic model is for proportions; other tables get the WLS line twice.
+        curve = "logistic" if _table_kind(table) == "proportion" else "wls"
         rows += [
             slope_index(table, order=order, model="wls", **options),
             *([] if curve == "wls" else [slope_index(table, order=order, model=curve, **options)]),
@@ -888,6 +1044,12 @@ def _pair(table: pd.DataFrame, group, reference) -> tuple[int, int, int, int, st
             raise EquityLabError(f"group {wanted!r} not found; groups are: {', '.join(labels)}")
         return labels.index(wanted)
 
+    if _is_estimates(table):
+        raise EquityLabError(
+            "rate_difference and rate_ratio need each group's counts, and a table of "
+            "estimates (from_estimates) has none: compare the two estimates with their "
+            "standard errors, or stratify the patient-level data"
+        )
     i, k = find(group), find(reference)
     rows = table.iloc[[i, k]]
     size = "person_time" if _is_rates(table) else "n"

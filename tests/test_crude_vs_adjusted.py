@@ -146,7 +146,9 @@ def test_wrong_answers_get_a_hint_without_the_answer(answers, task, make_answer,
 
 
 def test_european_standard_gets_its_own_hint(data, answers) -> None:
-    table = el.age_standardize(data, "race_ethnicity_group", "diabetes", "age", standard="esp2013")
+    table = el.age_standardize(
+        data, "race_ethnicity_group", "diabetes", "age", standard="esp2013", ages=(18, 100)
+    )
     rates = table.set_index("race_ethnicity_group")["adjusted_rate"]
     assert abs(rates[H] - rates[W] - answers[4]) > 0.5  # the two standards differ here
     feedback = el.check(EX, 4, rates[H] - rates[W])

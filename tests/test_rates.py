@@ -207,3 +207,23 @@ def test_a_dotted_column_name_on_duckdb_gets_a_clear_error() -> None:
         el.stratify_rates(relation, "coverage.payer", "ed_visits", "years")
     with pytest.raises(EquityLabError, match=r"'coverage.payer' contain a dot"):
         el.stratify(relation, "coverage.payer", "ed_visits")
+
+
+def test_byar_lower_limit_is_zero_where_its_formula_goes_negative() -> None:
+    # PHEindicatormethods (commit 093fd288), tests/testthat/testdata_Byars_Wilson.xlsx, last
+    # row: 1 event at 99.8% has upper limit 9.362180217908362 and no lower limit (byars_lower
+    # returns NA), because 1 - 1/9 - z/3 < 0 there. equitylab returns 0, a conservative limit
+    # below the exact one (Garwood: 0.0010).
+    z = el.intervals.z_value(0.998)
+    assert 1 * (1 - 1 / 9 - z / 3) ** 3 < 0
+    low, high = poisson_byar(1, 0.998)
+    assert low == 0.0 and high == pytest.approx(9.362180217908362, rel=1e-12)
+    assert 0 < poisson_exact(1, 0.998)[0] == pytest.approx(0.0010005, rel=1e-4)
+    # vectorised, with a count whose formula stays positive, and the count 0
+    lows, _ = poisson_byar([0, 1, 2], 0.998)
+    assert lows[0] == 0.0 and lows[1] == 0.0 and lows[2] > 0
+    # 99.2% is about where 1 event's formula turns negative; 2 events hold out to ~99.99%
+    assert poisson_byar(1, 0.99)[0] > 0 and poisson_byar(1, 0.993)[0] == 0.0
+    assert poisson_byar(2, 0.9999)[0] > 0 and poisson_byar(2, 0.99995)[0] == 0.0
+    # the default interval uses exact limits below 10 events, so it never meets the case
+    assert poisson_interval(1, level=0.998)[0] == pytest.approx(poisson_exact(1, 0.998)[0])

@@ -48,7 +48,9 @@ def _two_groups() -> pd.DataFrame:
 
 def test_direct_standardization_removes_the_age_difference() -> None:
     data = _two_groups()
-    table = el.age_standardize(data, "group", "outcome", "age", standard=TWO_AGES)
+    # The data hold ages 20 and 70 only, so the part of the standard from 20 up is chosen
+    # explicitly (before issue 10 this truncation happened silently).
+    table = el.age_standardize(data, "group", "outcome", "age", standard=TWO_AGES, ages=(20, None))
     a, b = table.set_index("group").loc["A"], table.set_index("group").loc["B"]
     assert a["crude_rate"] == pytest.approx(13.0) and b["crude_rate"] == pytest.approx(37.0)
     assert a["adjusted_rate"] == pytest.approx(b["adjusted_rate"])  # same age-specific rates
@@ -62,7 +64,7 @@ def test_direct_standardization_removes_the_age_difference() -> None:
 
 def test_binomial_variance_interval_for_proportions() -> None:
     data = _two_groups()
-    table = el.age_standardize(data, "group", "outcome", "age", standard=TWO_AGES)
+    table = el.age_standardize(data, "group", "outcome", "age", standard=TWO_AGES, ages=(20, None))
     weights = table.attrs["weights"]
     w = np.array([weights["0-44"], weights["45+"]])
     n = np.array([900, 100])  # group A
@@ -77,7 +79,14 @@ def test_dobson_interval_for_event_rates() -> None:
     data = pd.DataFrame(rows, columns=["group", "age", "visits", "years"])
     data = pd.concat([data, data.assign(group="B")])
     table = el.age_standardize(
-        data, "group", "visits", "age", person_time="years", per=1000, standard=TWO_AGES
+        data,
+        "group",
+        "visits",
+        "age",
+        person_time="years",
+        per=1000,
+        standard=TWO_AGES,
+        ages=(20, None),
     )
     weights = table.attrs["weights"]
     w = np.array([weights["0-44"], weights["45+"]])
@@ -96,7 +105,11 @@ def test_riverbend_diabetes_matches_the_calibration() -> None:
     # The generator calibrated age-standardized diagnosed diabetes to the CDC National
     # Diabetes Statistics Report (White 8.9%, Black 12.4%, Asian 11.1%, Hispanic 13.0%).
     table = el.age_standardize(
-        el.load_dataset("riverbend_patients"), "race_ethnicity_group", "diabetes", "age"
+        el.load_dataset("riverbend_patients"),
+        "race_ethnicity_group",
+        "diabetes",
+        "age",
+        ages=(18, 100),
     ).set_index("race_ethnicity_group")
     assert table.loc["White", "adjusted_rate"] == pytest.approx(8.9, abs=0.2)
     assert table.loc["Hispanic or Latino", "adjusted_rate"] == pytest.approx(13.0, abs=0.2)
@@ -107,7 +120,9 @@ def test_riverbend_diabetes_matches_the_calibration() -> None:
 def test_a_group_missing_an_age_group_gets_no_standardized_rate() -> None:
     data = _two_groups()
     data = data[~((data["group"] == "B") & (data["age"] == 20))]
-    table = el.age_standardize(data, "group", "outcome", "age", min_cell=0, standard=TWO_AGES)
+    table = el.age_standardize(
+        data, "group", "outcome", "age", min_cell=0, standard=TWO_AGES, ages=(20, None)
+    )
     assert np.isnan(table.set_index("group").loc["B", "adjusted_rate"])
     assert any("no people aged 0-44" in note for note in table.attrs["notes"])
 
@@ -259,3 +274,276 @@ def test_isr_matches_phe_test_data() -> None:
     assert (row["ratio"], row["ci_low"], row["ci_high"]) == pytest.approx(
         (1.0707232939020275, 1.0017147712553987, 1.143233287249895), rel=1e-12
     )
+
+
+# --- which ages: coverage of the standard, and ages that cannot be placed (issue 10) ------
+
+
+def _people(ages, group="A") -> pd.DataFrame:
+    """One person per age, the outcome alternating so that every age group has both."""
+    ages = list(ages)
+    return pd.DataFrame({"group": group, "age": ages, "y": [i % 2 for i in range(len(ages))]})
+
+
+def test_data_that_do_not_cover_the_standard_are_refused_with_the_choice_to_make() -> None:
+    patients = el.load_dataset("riverbend_patients")
+    with pytest.raises(el.EquityLabError) as error:
+        el.age_standardize(patients, "race_ethnicity_group", "diabetes", "age")
+    message = str(error.value)
+    assert "run from 18 to 100" in message and "covers ages 0 to 85 and over" in message
+    assert "ages=(18, 100)" in message and "15-24 group keeps 7 of its 10 years" in message
+    # Choosing it explicitly gives the truncated standard, and the result says which ages.
+    table = el.age_standardize(patients, "race_ethnicity_group", "diabetes", "age", ages=(18, 100))
+    assert table.attrs["ages_covered"] == [18, 100]
+    assert table.attrs["age_range"] == [18, 100]
+    assert "truncated to ages 18-100" in table.attrs["standard_note"]
+    weights, _ = standard_population("us2000", ages=(18, 100))
+    assert list(table.attrs["weights"].values()) == pytest.approx(weights["weight"].tolist())
+
+
+def test_a_missing_top_age_group_is_refused_too() -> None:
+    # Nobody over 84: the default would have dropped the 85+ group and half of 75-84's
+    # weight without a word.
+    data = _people(list(range(0, 80)) * 3)
+    with pytest.raises(el.EquityLabError, match="run from 0 to 79"):
+        el.age_standardize(data, "group", "y", "age", min_cell=0)
+    table = el.age_standardize(data, "group", "y", "age", min_cell=0, ages=(0, 79))
+    assert table.attrs["age_range"] == [0, 79] and "75-84" in table.attrs["standard_note"]
+    assert "85+" not in table.attrs["weights"]
+
+
+def test_ages_that_cover_the_whole_standard_need_no_choice() -> None:
+    table = el.age_standardize(
+        _people(list(range(0, 101)) * 3), "group", "y", "age", standard="esp2013", min_cell=0
+    )
+    assert table.attrs["standard_note"].endswith("all ages")
+    assert table.attrs["ages_covered"] == [0, 100] and table.attrs["age_range"] == [0, None]
+    assert sum(table.attrs["weights"].values()) == pytest.approx(1.0)
+
+
+def test_band_midpoints_are_refused() -> None:
+    # ESP 2013 bands given by their midpoints: 2.5 would be placed in 0-4 but 4.5 (the
+    # midpoint of a 0-9 band) would be too, and truncating the standard to 2.5-92.5 would
+    # change its weights silently.
+    midpoints = [2.5 + 5 * i for i in range(19)]
+    with pytest.raises(el.EquityLabError, match=r"not whole years \(2.5, 7.5"):
+        el.age_standardize(_people(midpoints * 4), "group", "y", "age", standard="esp2013")
+    # Whole-number midpoints are caught by the coverage check, with a hint.
+    with pytest.raises(el.EquityLabError, match="only 19 distinct ages"):
+        el.age_standardize(
+            _people([2 + 5 * i for i in range(19)] * 4), "group", "y", "age", standard="esp2013"
+        )
+
+
+def test_ages_standing_for_wider_bands_are_refused() -> None:
+    # Ten-year bands given by their first year: the ESP's 5-9, 15-19... groups are empty.
+    with pytest.raises(el.EquityLabError, match="nobody in the data is aged 5-9, 15-19"):
+        el.age_standardize(
+            _people(list(range(0, 100, 10)) * 4), "group", "y", "age", standard="esp2013"
+        )
+
+
+def test_ages_outside_the_standard_or_the_chosen_range_are_refused() -> None:
+    adults = pd.DataFrame({"age_low": [18, 65], "age_high": [64, 74], "population": [7, 3]})
+    with pytest.raises(el.EquityLabError, match=r"no age group of the standard \(10\)"):
+        el.age_standardize(_people([10, 20, 70] * 4), "group", "y", "age", standard=adults)
+    with pytest.raises(el.EquityLabError, match=r"no age group of the standard \(80\)"):
+        el.age_standardize(_people([20, 70, 80] * 4), "group", "y", "age", standard=adults)
+    with pytest.raises(el.EquityLabError, match="aged outside the ages"):
+        el.age_standardize(_people([20, 70] * 4), "group", "y", "age", ages=(30, None))
+    with pytest.raises(el.EquityLabError, match="goes beyond the standard"):
+        el.age_standardize(
+            _people([20, 70] * 4), "group", "y", "age", standard=adults, ages=(0, 70)
+        )
+    with pytest.raises(el.EquityLabError, match="whole number of years"):
+        el.age_standardize(_people([20, 70] * 4), "group", "y", "age", ages=(17.5, None))
+    with pytest.raises(el.EquityLabError, match="a pair"):
+        el.age_standardize(_people([20, 70] * 4), "group", "y", "age", ages=18)
+    with pytest.raises(el.EquityLabError, match="zero or more"):
+        el.age_standardize(_people([-1, 20, 70] * 4), "group", "y", "age")
+
+
+def test_a_chosen_range_wider_than_the_data_is_noted() -> None:
+    table = el.age_standardize(
+        _people(list(range(20, 101)) * 2), "group", "y", "age", ages=(18, None), min_cell=0
+    )
+    assert table.attrs["ages_covered"] == [20, 100] and table.attrs["age_range"] == [18, None]
+    assert any("run from 20 to 100" in note for note in table.attrs["notes"])
+    assert "truncated to ages 18 and over" in table.attrs["standard_note"]
+
+
+def test_indirect_standardization_uses_the_bands_without_a_coverage_choice() -> None:
+    # The SMR uses the standard only for its age groups: no weights, so no truncation choice;
+    # ages that cannot be placed are still refused.
+    data = _two_groups()
+    assert len(el.standardized_ratio(data, "group", "outcome", "age", standard=TWO_AGES)) == 2
+    with pytest.raises(el.EquityLabError, match="not whole years"):
+        el.standardized_ratio(data.assign(age=data["age"] + 0.5), "group", "outcome", "age")
+
+
+# --- repeat events: DSR with the variance for non-independent events -----------------------
+# PHEindicatormethods (UKHSA), commit 093fd288d8f8949dbcfbed70049dbbf385b6141d:
+# tests/testthat/testdata_DSR_ISR.xlsx, sheet "testdata_nonindepe" (per ESP 2013 age band:
+# population and the number of people with 1, 2, 3 and 4 events) and sheet
+# "testresults_DSR" (rows testdata_nonind_big, _dummy, _small: DSR per 100,000 with 95% and
+# 99.8% limits, "Dobson, with confidence adjusted for non-independent events"); used by
+# tests/testthat/testDSRs.R, "test nonindependent events ...".
+
+PHE_PEOPLE_BY_FREQUENCY = {  # band: people with 1, 2, 3, 4 events
+    "big": [
+        (75, 16, 4, 2),
+        (16, 3, 1, 0),
+        (11, 2, 1, 0),
+        (12, 3, 1, 0),
+        (8, 0, 0, 1),
+        (18, 3, 1, 0),
+        (26, 6, 2, 1),
+        (18, 3, 1, 0),
+        (18, 4, 1, 0),
+        (21, 4, 1, 0),
+        (21, 4, 1, 0),
+        (23, 4, 1, 0),
+        (23, 6, 2, 1),
+        (39, 8, 2, 1),
+        (25, 5, 1, 0),
+        (40, 9, 2, 1),
+        (46, 9, 2, 1),
+        (49, 10, 3, 1),
+        (56, 11, 3, 1),
+    ],
+    "dummy": [
+        (80, 10, 9, 0),
+        (15, 5, 0, 0),
+        (10, 1, 2, 0),
+        (17, 2, 0, 0),
+        (12, 0, 0, 0),
+        (25, 1, 0, 0),
+        (30, 9, 0, 0),
+        (20, 2, 1, 0),
+        (19, 5, 0, 0),
+        (23, 3, 1, 0),
+        (19, 5, 1, 0),
+        (30, 2, 0, 0),
+        (19, 7, 4, 0),
+        (25, 14, 4, 0),
+        (15, 10, 1, 0),
+        (20, 18, 4, 0),
+        (30, 16, 4, 0),
+        (29, 19, 5, 0),
+        (22, 21, 9, 0),
+    ],
+    "small": [
+        (7, 1, 1, 0),
+        (4, 0, 0, 0),
+        (3, 0, 0, 0),
+        (0, 0, 0, 0),
+        (3, 0, 0, 0),
+        (4, 0, 0, 0),
+        (5, 0, 1, 0),
+        (2, 0, 0, 0),
+        (2, 0, 0, 0),
+        (3, 0, 0, 0),
+        (4, 0, 0, 0),
+        (5, 0, 0, 0),
+        (3, 0, 1, 0),
+        (5, 0, 1, 0),
+        (5, 0, 0, 0),
+        (3, 0, 1, 0),
+        (5, 0, 0, 0),
+        (5, 0, 0, 0),
+        (4, 0, 0, 0),
+    ],
+}
+
+
+def _people_with_events(frequencies) -> pd.DataFrame:
+    """One row per person (a year each), aged at the start of their ESP band: the people
+    with 1, 2, 3 or 4 events, and the rest of the band's population with none."""
+    rows = []
+    for low, population, people in zip(ESP_LOW, PHE_POP, frequencies, strict=True):
+        counts = [population - sum(people), *people]
+        for events, count in enumerate(counts):
+            rows += [(low, events)] * count
+    data = pd.DataFrame(rows, columns=["age", "events"])
+    return data.assign(area="A", years=1.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "events", "value", "ci95", "ci998"),
+    [
+        (
+            "big",
+            895,
+            10430.24799147,
+            (9532.94977862, 11373.07483298),
+            (9036.25631357, 11929.24980749),
+        ),
+        (
+            "dummy",
+            895,
+            10430.24799147,
+            (9512.29883752, 11394.77359633),
+            (9004.17418121, 11963.74870404),
+        ),
+        (
+            "small",
+            89,
+            1082.95419841,
+            (817.68609755, 1393.55884927),
+            (684.16751792, 1585.49645593),
+        ),
+    ],
+)
+def test_repeat_events_match_phe_non_independent_dsr(name, events, value, ci95, ci998) -> None:
+    data = _people_with_events(PHE_PEOPLE_BY_FREQUENCY[name])
+    for level, (low, high) in ((0.95, ci95), (0.998, ci998)):
+        table = el.age_standardize(
+            data,
+            "area",
+            "events",
+            "age",
+            person_time="years",
+            repeat_events=True,
+            standard="esp2013",
+            per=100_000,
+            level=level,
+            min_cell=0,
+        )
+        row = table.iloc[0]
+        assert row["events"] == events
+        assert (row["adjusted_rate"], row["adjusted_ci_low"], row["adjusted_ci_high"]) == (
+            pytest.approx((value, low, high), rel=1e-9)
+        )
+    assert table.attrs["repeat_events"] is True and "non-independent" in table.attrs["method"]
+
+
+def test_repeat_events_widen_the_interval_by_the_variance_inflation() -> None:
+    data = _people_with_events(PHE_PEOPLE_BY_FREQUENCY["big"])
+    options = dict(person_time="years", standard="esp2013", per=100_000, min_cell=0)
+    plain = el.age_standardize(data, "area", "events", "age", **options).iloc[0]
+    repeat = el.age_standardize(data, "area", "events", "age", repeat_events=True, **options)
+    repeat = repeat.iloc[0]
+    assert repeat["adjusted_rate"] == pytest.approx(plain["adjusted_rate"], rel=1e-12)
+    # By hand: sum over bands of (w_i / t_i)^2 times the sum of each person's events squared,
+    # over the independent-events sum of (w_i / t_i)^2 times the events.
+    w = np.array(STANDARDS["esp2013"]["population"], dtype=float)
+    w /= w.sum()
+    t = np.array(PHE_POP, dtype=float)
+    f = np.array([1, 2, 3, 4])
+    people = np.array(PHE_PEOPLE_BY_FREQUENCY["big"], dtype=float)
+    inflation = ((w / t) ** 2 * (people * f**2).sum(axis=1)).sum() / (
+        (w / t) ** 2 * (people * f).sum(axis=1)
+    ).sum()
+    assert repeat["variance_inflation"] == pytest.approx(inflation, rel=1e-12)
+    half_plain = plain["adjusted_ci_high"] - plain["adjusted_rate"]
+    half_repeat = repeat["adjusted_ci_high"] - repeat["adjusted_rate"]
+    assert half_repeat == pytest.approx(half_plain * np.sqrt(inflation), rel=1e-12)
+    assert "variance_inflation" not in plain.index
+
+
+def test_repeat_events_need_person_time_and_a_boolean() -> None:
+    data = _people_with_events(PHE_PEOPLE_BY_FREQUENCY["small"])
+    with pytest.raises(el.EquityLabError, match="give person_time="):
+        el.age_standardize(data, "area", "events", "age", standard="esp2013", repeat_events=True)
+    with pytest.raises(el.EquityLabError, match="True or False"):
+        el.age_standardize(data, "area", "events", "age", person_time="years", repeat_events="yes")

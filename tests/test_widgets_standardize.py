@@ -25,12 +25,13 @@ def explorer(patients):
         group=HISPANIC,
         reference=WHITE,
         outcome_label="Diagnosed diabetes",
+        ages=(18, 100),
     )
 
 
 def _expected(patients, standard: str) -> pd.DataFrame:
     table = el.age_standardize(
-        patients, "race_ethnicity_group", "diabetes", "age", standard=standard
+        patients, "race_ethnicity_group", "diabetes", "age", standard=standard, ages=(18, 100)
     )
     return table.set_index(table["race_ethnicity_group"].astype(str))
 
@@ -96,7 +97,9 @@ def test_labels_are_escaped() -> None:
             "age": list(range(20, 70)) * 8,
         }
     )
-    widget = el.widgets.standardize_explorer(data, "g", "y", "age", group="<b>A</b>", reference="B")
+    widget = el.widgets.standardize_explorer(
+        data, "g", "y", "age", group="<b>A</b>", reference="B", ages=(20, 69)
+    )
     assert "<b>A</b>" not in widget.result.value
     assert "&lt;b&gt;A&lt;/b&gt;" in widget.result.value
 
@@ -104,5 +107,20 @@ def test_labels_are_escaped() -> None:
 def test_unknown_group_is_refused(patients) -> None:
     with pytest.raises(el.EquityLabError, match="no standardized rate"):
         el.widgets.standardize_explorer(
-            patients, "race_ethnicity_group", "diabetes", "age", group="Martians", reference=WHITE
+            patients,
+            "race_ethnicity_group",
+            "diabetes",
+            "age",
+            group="Martians",
+            reference=WHITE,
+            ages=(18, 100),
+        )
+
+
+def test_the_ages_to_standardize_over_are_asked_for(patients) -> None:
+    # Riverbend's patients are 18 to 100: the explorer, like age_standardize, refuses to
+    # truncate the standard without being told (issue 10).
+    with pytest.raises(el.EquityLabError, match=r"ages=\(18, 100\)"):
+        el.widgets.standardize_explorer(
+            patients, "race_ethnicity_group", "diabetes", "age", group=HISPANIC, reference=WHITE
         )

@@ -27,6 +27,8 @@ _OUTCOME = "diabetes"
 #: The age band of task 3.
 AGE_BAND = "55-64"
 _POINTS = 0.05  # tolerance for answers in percentage points
+#: The ages standardized over: Riverbend's patients are adults, aged 18 to 100.
+AGES = (18, 100)
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +52,7 @@ def _crude() -> tuple[float, float]:
 
 @lru_cache(maxsize=2)
 def _adjusted(standard: str = "us2000") -> tuple[float, float]:
-    table = age_standardize(_patients(), _BY, _OUTCOME, "age", standard=standard)
+    table = age_standardize(_patients(), _BY, _OUTCOME, "age", standard=standard, ages=AGES)
     rates = table.set_index(_BY)["adjusted_rate"]
     return float(rates[_GROUP]), float(rates[_REFERENCE])
 
@@ -240,8 +242,9 @@ def _adjusted_gap(answer: object) -> Feedback:
     return Feedback(
         False,
         "run el.age_standardize on the patients with the group column, the diabetes "
-        "column and the age column, then subtract the White patients' adjusted_rate from "
-        "the Hispanic or Latino patients' adjusted_rate (already in percent).",
+        "column, the age column and the adult ages of the data as ages=(youngest, oldest), "
+        "then subtract the White patients' adjusted_rate from the Hispanic or Latino "
+        "patients' adjusted_rate (already in percent).",
     )
 
 

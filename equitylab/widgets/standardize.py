@@ -43,6 +43,10 @@ class StandardizeExplorer(widgets.VBox):
         The groups offered (default: every group with a standardized rate).
     outcome_label:
         How the outcome is described in the table, e.g. ``"diagnosed diabetes"``.
+    ages:
+        The ages to standardize over, passed to
+        :func:`~equitylab.standardize.age_standardize` (e.g. ``(18, 100)`` for adult
+        patients; ``None``, the default, needs data that cover the whole standard).
     """
 
     def __init__(
@@ -56,8 +60,10 @@ class StandardizeExplorer(widgets.VBox):
         reference: str,
         groups: list[str] | None = None,
         outcome_label: str | None = None,
+        ages: tuple[float, float | None] | None = None,
     ) -> None:
         self._df, self._by, self._outcome, self._age = df, by, outcome, age
+        self._ages = ages
         self.outcome_label = outcome_label or outcome
         self._tables: dict[str, pd.DataFrame] = {}
         first = self._standardized(STANDARD_LABELS[0][1])
@@ -95,7 +101,9 @@ class StandardizeExplorer(widgets.VBox):
         if standard not in STANDARDS:  # pragma: no cover - the drop-down offers known ones
             raise EquityLabError(f"unknown standard {standard!r}")
         if standard not in self._tables:
-            table = age_standardize(self._df, self._by, self._outcome, self._age, standard=standard)
+            table = age_standardize(
+                self._df, self._by, self._outcome, self._age, standard=standard, ages=self._ages
+            )
             table[self._by] = table[self._by].astype(str)
             self._tables[standard] = table
         return self._tables[standard]
