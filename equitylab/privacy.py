@@ -158,14 +158,17 @@ class _Grid:
         self.codes = np.stack(codes, axis=1) if codes else np.zeros((self.cells, 0), np.int64)
         self.shape = tuple(len(labels) for labels in self.labels)
         self.lookup = np.full(self.shape, -1, dtype=np.int64)
-        self.lookup[tuple(self.codes.T)] = np.arange(self.cells)
+        if self.k:
+            self.lookup[tuple(self.codes.T)] = np.arange(self.cells)
         prefer = {str(p) for p in prefer_hidden}
         residual = np.zeros(self.cells, dtype=bool)
         for d, labels in enumerate(self.labels):
             flags = np.array([str(label) in prefer for label in labels], dtype=bool)
             residual |= flags[self.codes[:, d]]
         self.weight = np.where(residual, _RESIDUAL_WEIGHT, 1.0)
-        corners = np.array(list(product((0, 1), repeat=self.k)), dtype=bool).reshape(-1, self.k)
+        corners = np.array(list(product((0, 1), repeat=self.k)), dtype=bool).reshape(
+            2**self.k, self.k
+        )
         self.corners = corners
         self.signs = np.where(corners.sum(axis=1) % 2 == 0, 1, -1)
         self._boxes: dict[int, np.ndarray] = {}
