@@ -166,33 +166,42 @@ class _Grid:
             flags = np.array([str(label) in prefer for label in labels], dtype=bool)
             residual |= flags[self.codes[:, d]]
         self.weight = np.where(residual, _RESIDUAL_WEIGHT, 1.0)
-        corners = np.array(list(product((0, 1), repeat=self.k)), dtype=bool).reshape(
-            2**self.k, self.k
-        )
-        self.corners = corners
-        self.signs = np.where(corners.sum(axis=1) % 2 == 0, 1, -1)
         self._boxes: dict[int, np.ndarray] = {}
 
-    def boxes(self, cell: int) -> np.ndarray:
-        """Every complete box with ``cell`` at one corner, as an array (boxes, 2^k) of
-        positions (boxes with a corner that is not a group of the table are left out);
-        corner 0 is ``cell`` itself."""
+    def boxes(self, cell: int) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+        """Every complete box with ``cell`` at one corner: for each non-empty set of
+        grouping columns that the box varies (all of them first: a *full* box, which
+        leaves every marginal total unchanged), an array (boxes, corners) of
+        positions, the corners' signs, and whether the box is full. Boxes with a
+        corner that is not a group of the table are left out; corner 0 is ``cell``."""
         found = self._boxes.get(cell)
         if found is None:
             found = self._boxes[cell] = self._all_boxes(cell)
-            found = found[(found >= 0).all(axis=1)]
-            self._boxes[cell] = found
         return found
 
-    def _all_boxes(self, cell: int) -> np.ndarray:
-        if self.k == 0 or min(self.shape) < 2:
-            return np.zeros((0, len(self.corners)), dtype=np.int64)
+    def _all_boxes(self, cell: int) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+        if self.k == 0:
+            return []
         here = self.codes[cell]
-        others = [np.delete(np.arange(size), here[d]) for d, size in enumerate(self.shape)]
-        grids = np.meshgrid(*others, indexing="ij")
-        alternative = np.stack([g.ravel() for g in grids], axis=1)  # (boxes, k)
-        corner_codes = np.where(self.corners[None, :, :], alternative[:, None, :], here)
-        return self.lookup[tuple(np.moveaxis(corner_codes, 2, 0))]
+        result = []
+        for size in range(self.k, 0, -1):
+            for varied in combinations(range(self.k), size):
+                if any(self.shape[d] < 2 for d in varied):
+                    continue
+                others = [np.delete(np.arange(self.shape[d]), here[d]) for d in varied]
+                grids = np.meshgrid(*others, indexing="ij")
+                alternative = np.tile(here, (grids[0].size, 1))
+                for j, d in enumerate(varied):
+                    alternative[:, d] = grids[j].ravel()
+                corners = np.zeros((2**size, self.k), dtype=bool)
+                corners[:, list(varied)] = np.array(list(product((0, 1), repeat=size)), dtype=bool)
+                corner_codes = np.where(corners[None, :, :], alternative[:, None, :], here)
+                positions = self.lookup[tuple(np.moveaxis(corner_codes, 2, 0))]
+                positions = positions[(positions >= 0).all(axis=1)]
+                signs = np.where(corners[:, list(varied)].sum(axis=1) % 2 == 0, 1, -1)
+                if len(positions):
+                    result.append((positions, signs, size == self.k))
+        return result
 
     def margin_codes(self, subset: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         """For the margin over columns ``subset``: each group's margin number, and the
@@ -382,48 +391,77 @@ class _State:
             ):
                 return True
         layer = "n" if quantity == "n" else "o"
-        boxes = self.grid.boxes(cell)
-        if not len(boxes):
-            return False
-        boxes = boxes[self.mask(layer)[boxes].all(axis=1)]
-        if not len(boxes):
-            return False
-        directions = _move_feasible(self.counts, boxes, self.grid.signs, layer)
-        for row in np.nonzero(directions)[0]:
-            change = np.zeros(self.grid.cells, dtype=np.int64)
-            change[boxes[row]] = self.grid.signs * int(directions[row])
-            if layer == "o":
-                options = [(np.zeros_like(change), change)]
-            else:  # the outcome count, or the count without it, moves with the size
-                options = [(change, change), (change, np.zeros_like(change))]
-            for change_n, change_e in options:
-                if self._changes(change_n, change_e, cell, quantity) and self.check_move(
-                    change_n, change_e
-                ):
-                    self.moves.setdefault((cell, quantity), []).append((change_n, change_e))
-                    if layer == "o":  # sizes fixed: the counts with and without it both move
-                        for other in ("e", "f"):
-                            self.moves.setdefault((cell, other), []).append((change_n, change_e))
-                            self.proved.add((cell, other))
-                    return True
+        for boxes, signs, _full in self.grid.boxes(cell):
+            boxes = boxes[self.mask(layer)[boxes].all(axis=1)]
+            if not len(boxes):
+                continue
+            directions = _move_feasible(self.counts, boxes, signs, layer)
+            for row in np.nonzero(directions)[0]:
+                change = np.zeros(self.grid.cells, dtype=np.int64)
+                change[boxes[row]] = signs * int(directions[row])
+                for change_n, change_e in self._options(change, layer):
+                    if self._changes(change_n, change_e, cell, quantity) and self.check_move(
+                        change_n, change_e
+                    ):
+                        self._keep(cell, quantity, layer, change_n, change_e)
+                        return True
+        return False
+
+    @staticmethod
+    def _options(change: np.ndarray, layer: str):
+        if layer == "o":
+            return [(np.zeros_like(change), change)]
+        # the outcome count, or the count without it, moves with the size
+        return [(change, change), (change, np.zeros_like(change))]
+
+    def _keep(self, cell, quantity, layer, change_n, change_e) -> None:
+        self.moves.setdefault((cell, quantity), []).append((change_n, change_e))
+        if layer == "o":  # sizes fixed: the counts with and without it both move
+            for other in ("e", "f"):
+                self.moves.setdefault((cell, other), []).append((change_n, change_e))
+                self.proved.add((cell, other))
+
+    def _fits_totals(self, change: np.ndarray, layer: str) -> bool:
+        """Would this move (on groups hidden or about to be) keep every known total?"""
+        c = self.counts
+        for change_n, change_e in self._options(change, layer):
+            if (self.matrix_n @ change_n).any() or (self.matrix_o @ change_e).any():
+                continue
+            n, e = c.n + change_n, c.e + change_e
+            if not ((n < 0).any() or (e < 0).any() or (c.bounded and (e > n).any())):
+                return True
         return False
 
     def cheapest_box(self, cell: int, layer: str) -> np.ndarray | None:
-        """The box around ``cell`` that hides the least to make a move possible."""
-        boxes = self.grid.boxes(cell)
-        if not len(boxes):
-            return None
-        boxes = boxes[_move_feasible(self.counts, boxes, self.grid.signs, layer) != 0]
-        if not len(boxes):
-            return None
+        """The box around ``cell`` that hides the least to make a move possible: a full
+        box always keeps the known totals; a smaller one (two groups of one row, say)
+        only where the totals it changes are not known, which is checked."""
         weight = self.grid.weight.copy()
         if layer == "n":  # hiding a size where the outcome is already hidden costs less
             weight = np.where(self.hide_o, weight / 2, weight)
-        new = ~self.mask(layer)[boxes]
-        cost = (np.where(new, weight[boxes], 0.0)).sum(axis=1)
-        people = np.where(new, self.counts.n[boxes], 0).sum(axis=1)
-        best = np.lexsort((people, np.round(cost, 6)))[0]
-        return boxes[best]
+        mask = self.mask(layer)
+        candidates = []
+        for boxes, signs, full in self.grid.boxes(cell):
+            directions = _move_feasible(self.counts, boxes, signs, layer)
+            keep = directions != 0
+            if not keep.any():
+                continue
+            boxes, directions = boxes[keep], directions[keep]
+            new = ~mask[boxes]
+            cost = np.round(np.where(new, weight[boxes], 0.0).sum(axis=1), 6)
+            people = np.where(new, self.counts.n[boxes], 0).sum(axis=1)
+            for row in np.lexsort((people, cost))[: 1 if full else 24]:
+                candidates.append((cost[row], people[row], not full, boxes[row], signs,
+                                   int(directions[row])))  # fmt: skip
+        candidates.sort(key=lambda item: item[:3])
+        for _cost, _people, partial, box, signs, direction in candidates:
+            if not partial:
+                return box
+            change = np.zeros(self.grid.cells, dtype=np.int64)
+            change[box] = signs * direction
+            if self._fits_totals(change, layer):
+                return box
+        return None
 
     def hide(self, cells: np.ndarray, layer: str) -> None:
         cells = np.asarray(cells, dtype=np.int64)
