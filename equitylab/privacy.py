@@ -478,10 +478,24 @@ class _State:
             self._model = (self.version, *_integer_model(self))
         return self._model[1], self._model[2]
 
-    def integer_move(self, cell: int, quantity: str) -> bool:
+    def near(self, cell: int) -> np.ndarray | None:
+        """Groups that differ from ``cell`` in at most two grouping columns (None for
+        tables of up to two columns, where that is every group)."""
+        if self.grid.k <= 2:
+            return None
+        return (self.grid.codes != self.grid.codes[cell]).sum(axis=1) <= 2
+
+    def integer_move(self, cell: int, quantity: str, local: bool = False) -> bool:
         """Ask the integer program for another value of this hidden count; when one
-        exists, keep the move it implies (checked like any other) and return True."""
-        model, variables = self.model()
+        exists, keep the move it implies (checked like any other) and return True.
+        ``local``: a quicker program over the nearby hidden groups only, with a time
+        limit; False then means only that no nearby move was found."""
+        near = self.near(cell) if local else None
+        if near is None:
+            model, variables = self.model()
+        else:
+            model, variables = _integer_model(self, near)
+            model.time_limit = 0.25
         c = self.counts
         jn, je = variables.get(("n", cell)), variables.get(("e", cell))
         if quantity == "n":
@@ -600,6 +614,7 @@ class IntegerModel:
         lp.a_matrix_.num_col_ = columns
         lp.a_matrix_.num_row_ = matrix.shape[0]
         self.question = matrix.shape[0] - 1
+        self.time_limit = None  # seconds; None: no limit
         self.lp = lp
         self.solver = _highs()
         self._load()
@@ -611,7 +626,7 @@ class IntegerModel:
         self._last: list[int] = []
         _SOLVER.owner = self
 
-    def _run(self, integer: bool):
+    def _run(self, integer: bool, give_up: bool = False):
         hs = self.highspy
         solver = self.solver
         kind = hs.HighsVarType.kInteger if integer else hs.HighsVarType.kContinuous
@@ -635,6 +650,8 @@ class IntegerModel:
             return np.array(solver.getSolution().col_value)
         if status in infeasible:
             return None
+        if give_up and status == hs.HighsModelStatus.kTimeLimit:
+            return None  # a quick question only: no answer in time
         raise EquityLabError(  # pragma: no cover - HiGHS gave up on a tiny problem
             f"the small-cell audit could not decide a question (HiGHS status {status})"
         )
@@ -658,24 +675,38 @@ class IntegerModel:
         relaxed = self._run(integer=False)
         if relaxed is None or np.allclose(relaxed, np.rint(relaxed), atol=1e-9):
             return relaxed
-        return self._run(integer=True)
+        if self.time_limit is None:
+            return self._run(integer=True)
+        solver.setOptionValue("time_limit", float(self.time_limit))
+        try:
+            return self._run(integer=True, give_up=True)
+        finally:
+            solver.setOptionValue("time_limit", self.highspy.kHighsInf)
 
 
-def _integer_model(state: _State) -> tuple[IntegerModel, dict]:
+def _integer_model(state: _State, near: np.ndarray | None = None) -> tuple[IntegerModel, dict]:
     """The reader's integer program for one table: unknowns are the hidden sizes and
     hidden outcome counts; each known total whose groups include one of them is an
-    equation; ``events <= n`` where the outcome is yes/no."""
+    equation; ``events <= n`` where the outcome is yes/no.
+
+    With ``near`` (a mask of groups), only the hidden groups there are unknowns and the
+    others keep their true values: a smaller program whose every solution is still a
+    valid second table (used to find a move quickly, never to decide a count is safe
+    from the lack of one)."""
     from scipy.sparse import csr_matrix, hstack, vstack
 
     c = state.counts
     cells = state.grid.cells
-    hidden_n, hidden_o = np.nonzero(state.hide_n)[0], np.nonzero(state.hide_o)[0]
+    mask_n, mask_o = state.hide_n, state.hide_o
+    if near is not None:
+        mask_n, mask_o = mask_n & near, mask_o & near
+    hidden_n, hidden_o = np.nonzero(mask_n)[0], np.nonzero(mask_o)[0]
     variables = {("n", int(i)): j for j, i in enumerate(hidden_n)}
     variables.update({("e", int(i)): len(hidden_n) + j for j, i in enumerate(hidden_o)})
     blocks, lower, upper = [], [], []
     for matrix, values, hidden, offset in (
-        (state.matrix_n, c.n, state.hide_n, 0),
-        (state.matrix_o, c.e, state.hide_o, len(hidden_n)),
+        (state.matrix_n, c.n, mask_n, 0),
+        (state.matrix_o, c.e, mask_o, len(hidden_n)),
     ):
         part = matrix[:, np.nonzero(hidden)[0]]
         keep = np.diff(part.indptr) > 0
@@ -690,7 +721,7 @@ def _integer_model(state: _State) -> tuple[IntegerModel, dict]:
         upper.append(rhs)
     col_upper = np.full(len(variables), np.inf)
     if c.bounded:
-        shown_n = ~state.hide_n[hidden_o]
+        shown_n = ~mask_n[hidden_o]
         col_upper[len(hidden_n) + np.nonzero(shown_n)[0]] = c.n[hidden_o[shown_n]]
         both = hidden_o[~shown_n]
         if len(both):
@@ -717,12 +748,14 @@ def _audit(state: _State) -> tuple[int, str] | None:
     finds), each checked again here against every shown value and known total."""
     state.proved.clear()
     for cell, quantity in state.targets():
-        if not (state.proof(cell, quantity) or state.integer_move(cell, quantity)):
+        if state.proof(cell, quantity) or state.integer_move(cell, quantity, local=True):
+            continue
+        if not state.integer_move(cell, quantity):
             return cell, quantity
     return None
 
 
-def _cheapest_move(state: _State, cell: int, layer: str):
+def _cheapest_move(state: _State, cell: int, layer: str, local: bool = True):
     """The cheapest set of groups to hide so that some move changes ``cell``'s hidden
     count, found by an integer program over every known total (used where no box
     fits: groups missing from the table, or zeros in the way). Returns the move
@@ -749,9 +782,14 @@ def _cheapest_move(state: _State, cell: int, layer: str):
         lp.num_col_ = 2 * m
         lp.col_cost_ = np.concatenate([np.zeros(m), np.where(hidden, 0.0, weight)])
         d_low, d_high = -down.copy(), up.copy()
+        y_high = np.ones(m)
+        near = state.near(cell) if local else None
+        if near is not None:  # first among nearby groups only: a smaller program
+            d_low[~near] = d_high[~near] = 0.0
+            y_high[~near & ~hidden] = 0.0
         d_low[cell] = d_high[cell] = float(sign)
         lp.col_lower_ = np.concatenate([d_low, np.where(hidden, 1.0, 0.0)])
-        lp.col_upper_ = np.concatenate([d_high, np.ones(m)])
+        lp.col_upper_ = np.concatenate([d_high, y_high])
         starts, index, value, lower, upper = [0], [], [], [], []
         for matrix in matrices:
             for r in range(matrix.shape[0]):
@@ -799,6 +837,8 @@ def _cheapest_move(state: _State, cell: int, layer: str):
             best = (cost, change, chosen)
     solver = _highs()
     solver.setOptionValue("time_limit", highspy.kHighsInf)
+    if best is None and local and state.near(cell) is not None:
+        return _cheapest_move(state, cell, layer, local=False)
     if best is None:
         return None
     change = best[1]
@@ -858,7 +898,7 @@ def _protect_one(state: _State, cell: int, quantity: str) -> bool:
         if box is not None:
             state.hide(box, layer)
             return True
-        if state.integer_move(cell, quantity):
+        if state.integer_move(cell, quantity, local=True):
             return True
         found = _cheapest_move(state, cell, layer)
         if found is not None:

@@ -10,16 +10,15 @@ whole-number values agree is pinned down, and a leak.
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from attacker import optimal_hidden, pinned, shown_small
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import equitylab as el
-from attacker import optimal_hidden, pinned, shown_small
 from equitylab import EquityLabError
 from equitylab.privacy import (
     check_min_cell,
