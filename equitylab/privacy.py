@@ -332,6 +332,10 @@ class _State:
         self.known_n, self.known_o = known
         self.matrix_n = _incidence(self.known_n, grid.cells)
         self.matrix_o = _incidence(self.known_o, grid.cells)
+        # Dense copies for the many small products of checking moves (small tables).
+        small = grid.cells * (self.matrix_n.shape[0] + self.matrix_o.shape[0]) <= 400_000
+        self.check_n = self.matrix_n.toarray() if small else self.matrix_n
+        self.check_o = self.matrix_o.toarray() if small else self.matrix_o
         self.moves: dict[tuple[int, str], list] = {}
         self.proved: set[tuple[int, str]] = set()
         self.version = 0  # bumped whenever something more is hidden
@@ -358,7 +362,7 @@ class _State:
         c = self.counts
         if (change_n[~self.hide_n] != 0).any() or (change_e[~self.hide_o] != 0).any():
             return False
-        if (self.matrix_n @ change_n).any() or (self.matrix_o @ change_e).any():
+        if (self.check_n @ change_n).any() or (self.check_o @ change_e).any():
             return False
         n, e = c.n + change_n, c.e + change_e
         return not ((n < 0).any() or (e < 0).any() or (c.bounded and (e > n).any()))
@@ -425,7 +429,7 @@ class _State:
         """Would this move (on groups hidden or about to be) keep every known total?"""
         c = self.counts
         for change_n, change_e in self._options(change, layer):
-            if (self.matrix_n @ change_n).any() or (self.matrix_o @ change_e).any():
+            if (self.check_n @ change_n).any() or (self.check_o @ change_e).any():
                 continue
             n, e = c.n + change_n, c.e + change_e
             if not ((n < 0).any() or (e < 0).any() or (c.bounded and (e > n).any())):
@@ -865,9 +869,10 @@ def _protect(grid: _Grid, counts: _Counts, min_cell: int, prefer, cache) -> tupl
             layer = "n" if quantity == "n" else "o"
             if state.proof(cell, quantity):
                 continue  # a box of hidden groups, or a move found earlier, changes it
-            if not _protect_one(state, cell, quantity):
-                if not _hide_smallest_total(state, cell, layer):
-                    _hide_smallest_total(state, cell, "n")
+            if not _protect_one(state, cell, quantity) and not _hide_smallest_total(
+                state, cell, layer
+            ):
+                _hide_smallest_total(state, cell, "n")
         residual = state.small_residual()
         if residual is not None:
             index, layer = residual
@@ -977,10 +982,16 @@ def protect_table(
     if min_cell == 0:
         none = np.zeros(len(n), dtype=bool)
         return none, none.copy()
+    counts = _Counts(n, events, bounded)
+    small = is_small(n, min_cell) | is_small(events, min_cell)
+    if bounded:
+        small |= is_small(counts.f, min_cell)
+    if not small.any():  # no small count anywhere: nothing to protect
+        return small.copy(), small
     keys = keys.reset_index(drop=True)
     varying = [c for c in keys.columns if keys[c].nunique(dropna=False) > 1]
     grid = _Grid(keys[varying], prefer)  # a column with one value adds no total
-    hide_n, hide_o = _protect(grid, _Counts(n, events, bounded), min_cell, prefer, {})
+    hide_n, hide_o = _protect(grid, counts, min_cell, prefer, {})
     return np.asarray(hide_n, dtype=bool), np.asarray(hide_o, dtype=bool)
 
 
