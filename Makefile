@@ -181,6 +181,7 @@ $(STAMP_BENCH): requirements-bench.txt pyproject.toml
 
 bench: setup $(STAMP_BENCH)
 	$(BENCH_VENV)/bin/python benchmarks/bench_stratify.py
+	$(PY) benchmarks/bench_suppression.py
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/book_build.py
 
