@@ -26,9 +26,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from attacker import optimal_hidden  # noqa: E402
+from attacker import optimal_hidden
 
-from equitylab.privacy import protect_table  # noqa: E402
+from equitylab.privacy import protect_table
 
 SHAPES = [(3,), (4,), (5,), (2, 2), (2, 3), (3, 3)]
 
