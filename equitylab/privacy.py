@@ -166,7 +166,8 @@ class _Grid:
             flags = np.array([str(label) in prefer for label in labels], dtype=bool)
             residual |= flags[self.codes[:, d]]
         self.weight = np.where(residual, _RESIDUAL_WEIGHT, 1.0)
-        self._boxes: dict[int, np.ndarray] = {}
+        self._boxes: dict[int, list] = {}
+        self._patterns = self._box_patterns() if self.k else []
 
     def boxes(self, cell: int) -> list[tuple[np.ndarray, np.ndarray, bool]]:
         """Every complete box with ``cell`` at one corner: for each non-empty set of
@@ -180,28 +181,34 @@ class _Grid:
         return found
 
     def _all_boxes(self, cell: int) -> list[tuple[np.ndarray, np.ndarray, bool]]:
-        if self.k == 0:
-            return []
         here = self.codes[cell]
         result = []
+        for varied, others, corners, signs in self._patterns:
+            # the other levels of each varied column: 0..size-2, skipping this cell's own
+            alternative = others + (others >= here[list(varied)])
+            codes = [np.full((len(others), len(corners)), here[d]) for d in range(self.k)]
+            for j, d in enumerate(varied):
+                codes[d] = np.where(corners[None, :, j], alternative[:, j : j + 1], here[d])
+            positions = self.lookup[tuple(codes)]
+            positions = positions[(positions >= 0).all(axis=1)]
+            if len(positions):
+                result.append((positions, signs, len(varied) == self.k))
+        return result
+
+    def _box_patterns(self) -> list:
+        """Per set of varied columns (all first): every choice of other levels (as
+        offsets), the corners (which columns take the other level) and their signs."""
+        patterns = []
         for size in range(self.k, 0, -1):
             for varied in combinations(range(self.k), size):
                 if any(self.shape[d] < 2 for d in varied):
                     continue
-                others = [np.delete(np.arange(self.shape[d]), here[d]) for d in varied]
-                grids = np.meshgrid(*others, indexing="ij")
-                alternative = np.tile(here, (grids[0].size, 1))
-                for j, d in enumerate(varied):
-                    alternative[:, d] = grids[j].ravel()
-                corners = np.zeros((2**size, self.k), dtype=bool)
-                corners[:, list(varied)] = np.array(list(product((0, 1), repeat=size)), dtype=bool)
-                corner_codes = np.where(corners[None, :, :], alternative[:, None, :], here)
-                positions = self.lookup[tuple(np.moveaxis(corner_codes, 2, 0))]
-                positions = positions[(positions >= 0).all(axis=1)]
-                signs = np.where(corners[:, list(varied)].sum(axis=1) % 2 == 0, 1, -1)
-                if len(positions):
-                    result.append((positions, signs, size == self.k))
-        return result
+                grids = np.meshgrid(*[np.arange(self.shape[d] - 1) for d in varied], indexing="ij")
+                others = np.stack([g.ravel() for g in grids], axis=1)
+                corners = np.array(list(product((0, 1), repeat=size)), dtype=bool)
+                signs = np.where(corners.sum(axis=1) % 2 == 0, 1, -1)
+                patterns.append((varied, others, corners, signs))
+        return patterns
 
     def margin_codes(self, subset: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         """For the margin over columns ``subset``: each group's margin number, and the
@@ -334,8 +341,9 @@ class _State:
         self.matrix_o = _incidence(self.known_o, grid.cells)
         # Dense copies for the many small products of checking moves (small tables).
         small = grid.cells * (self.matrix_n.shape[0] + self.matrix_o.shape[0]) <= 400_000
-        self.check_n = self.matrix_n.toarray() if small else self.matrix_n
-        self.check_o = self.matrix_o.toarray() if small else self.matrix_o
+        as_float = self.matrix_n.astype(float), self.matrix_o.astype(float)
+        self.check_n = as_float[0].toarray() if small else as_float[0]
+        self.check_o = as_float[1].toarray() if small else as_float[1]
         self.moves: dict[tuple[int, str], list] = {}
         self.proved: set[tuple[int, str]] = set()
         self.version = 0  # bumped whenever something more is hidden
@@ -400,23 +408,47 @@ class _State:
             if not len(boxes):
                 continue
             directions = _move_feasible(self.counts, boxes, signs, layer)
-            for row in np.nonzero(directions)[0]:
-                change = np.zeros(self.grid.cells, dtype=np.int64)
-                change[boxes[row]] = signs * int(directions[row])
-                for change_n, change_e in self._options(change, layer):
-                    if self._changes(change_n, change_e, cell, quantity) and self.check_move(
-                        change_n, change_e
-                    ):
-                        self._keep(cell, quantity, layer, change_n, change_e)
-                        return True
+            keep = directions != 0
+            found = self._first_valid(boxes[keep], signs, directions[keep], layer, cell, quantity)
+            if found is not None:
+                self._keep(cell, quantity, layer, *found)
+                return True
         return False
 
-    @staticmethod
-    def _options(change: np.ndarray, layer: str):
-        if layer == "o":
-            return [(np.zeros_like(change), change)]
-        # the outcome count, or the count without it, moves with the size
-        return [(change, change), (change, np.zeros_like(change))]
+    def _first_valid(self, boxes, signs, directions, layer, cell=None, quantity=None):
+        """The first of these box moves that keeps every known total and every count
+        whole and non-negative (and, given a target, changes it): (change_n, change_e),
+        or None. All boxes are checked at once."""
+        if not len(boxes):
+            return None
+        c, cells = self.counts, self.grid.cells
+        count = len(boxes)
+        change = np.zeros((cells, count))
+        np.add.at(change, (boxes.T, np.arange(count)[None, :]), (signs[:, None] * directions))
+        zero = np.zeros_like(change)
+        options = [(zero, change)] if layer == "o" else [(change, change), (change, zero)]
+        for change_n, change_e in options:
+            ok = ~np.asarray(self.check_n @ change_n).any(axis=0)
+            ok &= ~np.asarray(self.check_o @ change_e).any(axis=0)
+            n, e = c.n[:, None] + change_n, c.e[:, None] + change_e
+            ok &= (n >= 0).all(axis=0) & (e >= 0).all(axis=0)
+            if c.bounded:
+                ok &= (e <= n).all(axis=0)
+            if cell is not None:
+                if quantity == "n":
+                    ok &= change_n[cell] != 0
+                elif quantity == "e":
+                    ok &= change_e[cell] != 0
+                else:
+                    ok &= change_n[cell] != change_e[cell]
+            hits = np.nonzero(ok)[0]
+            if len(hits):
+                j = hits[0]
+                return (
+                    np.rint(change_n[:, j]).astype(np.int64),
+                    np.rint(change_e[:, j]).astype(np.int64),
+                )
+        return None
 
     def _keep(self, cell, quantity, layer, change_n, change_e) -> None:
         self.moves.setdefault((cell, quantity), []).append((change_n, change_e))
@@ -424,17 +456,6 @@ class _State:
             for other in ("e", "f"):
                 self.moves.setdefault((cell, other), []).append((change_n, change_e))
                 self.proved.add((cell, other))
-
-    def _fits_totals(self, change: np.ndarray, layer: str) -> bool:
-        """Would this move (on groups hidden or about to be) keep every known total?"""
-        c = self.counts
-        for change_n, change_e in self._options(change, layer):
-            if (self.check_n @ change_n).any() or (self.check_o @ change_e).any():
-                continue
-            n, e = c.n + change_n, c.e + change_e
-            if not ((n < 0).any() or (e < 0).any() or (c.bounded and (e > n).any())):
-                return True
-        return False
 
     def cheapest_box(self, cell: int, layer: str) -> np.ndarray | None:
         """The box around ``cell`` that hides the least to make a move possible: a full
@@ -458,14 +479,49 @@ class _State:
                 candidates.append((cost[row], people[row], not full, boxes[row], signs,
                                    int(directions[row])))  # fmt: skip
         candidates.sort(key=lambda item: item[:3])
-        for _cost, _people, partial, box, signs, direction in candidates:
-            if not partial:
+        best_full = next((item for item in candidates if not item[2]), None)
+        for item in candidates:
+            _cost, _people, partial, box, signs, direction = item
+            if (
+                partial
+                and not self._valid_mask(box[None, :], signs, np.array([direction]), layer)[0]
+            ):
+                continue
+            if not self._leaves_small_total(box, layer):
                 return box
-            change = np.zeros(self.grid.cells, dtype=np.int64)
-            change[box] = signs * direction
-            if self._fits_totals(change, layer):
-                return box
-        return None
+        return None if best_full is None else best_full[3]
+
+    def _leaves_small_total(self, box: np.ndarray, layer: str) -> bool:
+        """Would hiding these groups leave a known total whose hidden groups add up to
+        1 to min_cell - 1?"""
+        c = self.counts
+        hide_n, hide_o = self.hide_n.copy(), self.hide_o.copy()
+        hide_o[box] = True
+        if layer == "n":
+            hide_n[box] = True
+        sums = [self.check_n @ (c.n * hide_n), self.check_o @ (c.e * hide_o)]
+        if c.bounded:
+            sums.append(self.check_o @ (c.f * hide_o))
+        return any(((s > 0) & (s < self.min_cell)).any() for s in sums)
+
+    def _valid_mask(self, boxes, signs, directions, layer) -> np.ndarray:
+        """Which box moves keep every known total (hiding their groups as needed)."""
+        c, cells = self.counts, self.grid.cells
+        count = len(boxes)
+        change = np.zeros((cells, count))
+        np.add.at(change, (boxes.T, np.arange(count)[None, :]), (signs[:, None] * directions))
+        zero = np.zeros_like(change)
+        options = [(zero, change)] if layer == "o" else [(change, change), (change, zero)]
+        result = np.zeros(count, dtype=bool)
+        for change_n, change_e in options:
+            ok = ~np.asarray(self.check_n @ change_n).any(axis=0)
+            ok &= ~np.asarray(self.check_o @ change_e).any(axis=0)
+            n, e = c.n[:, None] + change_n, c.e[:, None] + change_e
+            ok &= (n >= 0).all(axis=0) & (e >= 0).all(axis=0)
+            if c.bounded:
+                ok &= (e <= n).all(axis=0)
+            result |= ok
+        return result
 
     def hide(self, cells: np.ndarray, layer: str) -> None:
         cells = np.asarray(cells, dtype=np.int64)
@@ -869,6 +925,8 @@ def _protect(grid: _Grid, counts: _Counts, min_cell: int, prefer, cache) -> tupl
             layer = "n" if quantity == "n" else "o"
             if state.proof(cell, quantity):
                 continue  # a box of hidden groups, or a move found earlier, changes it
+            if (cell, quantity) in extra and state.integer_move(cell, quantity):
+                continue  # a partner that lifts a small total needs only not to be pinned
             if not _protect_one(state, cell, quantity) and not _hide_smallest_total(
                 state, cell, layer
             ):
@@ -1140,11 +1198,13 @@ def _audit_outcome(tables, positions, min_cell) -> list[dict]:
     bounded = all("person_time" not in t.attrs for t in tables)
 
     def build(with_extras: bool):
-        # Unknowns: n and events of every finest group, and of the people a coarser table
-        # counts in a row but no finer table lists (say, the patients with an Unknown sex
-        # in a race table published beside a table that left them out): one pair per row.
+        # Unknowns: n and events of every finest group and, when the tables do not count
+        # the same people, per row of a coarser table the difference between that row
+        # and the finer tables (positive or negative: people it counts that they leave
+        # out, say the patients with an Unknown sex, or the reverse).
         equations: list[tuple[dict[int, float], float]] = []
         pairs: list[tuple[int, int]] = [(i, cells + i) for i in range(cells)]
+        signed: list[tuple[int, int]] = []  # people a coarser table counts, or leaves out
         extras: list[tuple[str, int, int]] = []
         columns_total = 2 * cells
         everyone = np.zeros(cells, dtype=bool)
@@ -1170,11 +1230,12 @@ def _audit_outcome(tables, positions, min_cell) -> list[dict]:
                 if coarser:
                     jn, je = columns_total, columns_total + 1
                     columns_total += 2
-                    pairs.append((jn, je))
+                    signed.append((jn, je))
                     group = " · ".join(str(table[column].iloc[row]) for column in by)
                     extras.append(
                         (
-                            f"{group}: people table {position} counts and no finer table lists",
+                            f"{group}: the difference between table {position} and the "
+                            "finer tables",
                             jn,
                             je,
                         )
@@ -1225,7 +1286,10 @@ def _audit_outcome(tables, positions, min_cell) -> list[dict]:
         lp = highspy.HighsLp()
         lp.num_col_ = size
         lp.col_cost_ = np.zeros(size)
-        lp.col_lower_ = np.zeros(size)
+        lower_bounds = np.zeros(size)
+        for jn, je in signed:  # more people, or fewer (a filter), than the finer tables
+            lower_bounds[[jn, je]] = -inf
+        lp.col_lower_ = lower_bounds
         lp.col_upper_ = np.full(size, inf)
         starts, index, value, lower, upper = [0], [], [], [], []
         for coefficients, total in equations:
@@ -1271,7 +1335,7 @@ def _audit_outcome(tables, positions, min_cell) -> list[dict]:
     for group, kind, coefficients in targets:
         extremes = []
         for sense in (1.0, -1.0):
-            if sense < 0 and extremes[0] >= min_cell:
+            if sense < 0 and extremes[0] is not None and extremes[0] >= min_cell:
                 break  # it cannot be a small count
             cost = np.zeros(size)
             for j, a in coefficients.items():
@@ -1291,7 +1355,9 @@ def _audit_outcome(tables, positions, min_cell) -> list[dict]:
         if len(extremes) < 2:
             continue
         low, high = extremes
-        if high is not None and round(high) == round(low) and 0 < round(low) < min_cell:
+        if low is None or high is None or round(high) != round(low):
+            continue
+        if 0 < abs(round(low)) < min_cell:
             found.append(
                 {
                     "tables": ", ".join(map(str, positions)),

@@ -792,8 +792,9 @@ def _combine(counted: _Counts, combine: dict, min_cell: int) -> tuple[_Counts, d
                 f"{column!r}; its groups are: {groups}"
             )
         dropped = labels.isin([k for k, v in mapping.items() if v is None]).to_numpy()
-        people = int(size[dropped].sum())
-        left_out[column] = None if is_small([people], min_cell)[0] else people
+        if any(v is None for v in mapping.values()):
+            people = int(size[dropped].sum())
+            left_out[column] = None if is_small([people], min_cell)[0] else people
         keep &= ~dropped
         frame[column] = labels.map(lambda lab, m=mapping: m.get(lab) or lab)
         if column in categories:
@@ -810,14 +811,14 @@ def _combine(counted: _Counts, combine: dict, min_cell: int) -> tuple[_Counts, d
     return _Counts(merged, by, categories), left_out
 
 
-def _combine_notes(combine: dict, left_out: dict) -> list[str]:
+def _combine_notes(combine: dict, left_out: dict, min_cell: int) -> list[str]:
     notes = []
     for column, mapping in combine.items():
         dropped = [label for label, target in mapping.items() if target is None]
         merged = {label: target for label, target in mapping.items() if target is not None}
         if dropped:
             people = left_out[column]
-            count = "1 to 10 people" if people is None else f"{people:,} people"
+            count = f"1 to {min_cell - 1} people" if people is None else f"{people:,} people"
             notes.append(
                 f"{column}: {count} recorded as {', '.join(dropped)} are left out of this table"
             )
@@ -876,7 +877,7 @@ def _summarise(
     is_reference = np.arange(len(n)) == ref
 
     hide_n, hide_outcome = protect_table(keys, n, ones, min_cell, prefer_hidden=prefer_hidden)
-    notes = _combine_notes(combine, left_out)
+    notes = _combine_notes(combine, left_out, min_cell)
     notes += _protection_notes(hide_outcome, _primary(n, ones, min_cell, bounded=True))
     if hide_outcome[ref]:
         notes.append("the reference group is suppressed, so no comparison can be shown")
@@ -1131,7 +1132,7 @@ def _summarise_rates(
     hide_n, hide_outcome = protect_table(
         keys, n, x, min_cell, bounded=False, prefer_hidden=prefer_hidden
     )
-    notes = _combine_notes(combine, left_out)
+    notes = _combine_notes(combine, left_out, min_cell)
     notes += _protection_notes(hide_outcome, _primary(n, x, min_cell, bounded=False))
     if hide_outcome[ref]:
         notes.append("the reference group is suppressed, so no comparison can be shown")

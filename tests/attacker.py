@@ -63,10 +63,16 @@ def known_totals(keys: pd.DataFrame, n, events, min_cell: int):
 
 def pinned(keys, n, events, hide_n, hide_outcome, min_cell, totals=None) -> list[str]:
     """Hidden counts of 1 to min_cell - 1 that the integer attacker pins down."""
+    totals = totals if totals is not None else known_totals(keys, n, events, min_cell)
+    everything = np.ones(len(np.asarray(n)), dtype=bool)
+    return _pinned_cells(keys, n, events, hide_n, hide_outcome, totals, everything, min_cell)
+
+
+def _pinned_cells(keys, n, events, hide_n, hide_outcome, totals, only, min_cell) -> list[str]:
     n, events = np.asarray(n, dtype=np.int64), np.asarray(events, dtype=np.int64)
     hide_n = np.asarray(hide_n, dtype=bool)
     hide_outcome = np.asarray(hide_outcome, dtype=bool) | hide_n
-    known_n, known_e = totals if totals is not None else known_totals(keys, n, events, min_cell)
+    known_n, known_e = totals
     cells = len(n)
     index = {("n", i): k for k, i in enumerate(np.nonzero(hide_n)[0])}
     for i in np.nonzero(hide_outcome)[0]:
@@ -106,6 +112,8 @@ def pinned(keys, n, events, hide_n, hide_outcome, min_cell, totals=None) -> list
     found = []
     for i in range(cells):
         quantities = []
+        if not only[i]:
+            continue
         if hide_n[i] and _small([n[i]], min_cell)[0]:
             quantities.append((f"n[{i}]", *term("n", i)))
         if hide_outcome[i]:
@@ -144,16 +152,34 @@ def shown_small(n, events, hide_n, hide_outcome, min_cell) -> list[str]:
     return problems
 
 
-def small_residual(n, events, hidden, totals, min_cell) -> bool:
-    """True when, in some known total, the hidden groups add up to 1..min_cell-1."""
+def small_residual(keys, n, events, hidden, totals, min_cell) -> bool:
+    """True when, in some known total, the hidden groups that the attacker cannot pin
+    down add up to 1..min_cell-1 (a combined small count: two hidden groups with 3 and
+    4 people without the outcome, next to a third hidden group whose counts the other
+    totals give away)."""
     n, events = np.asarray(n), np.asarray(events)
     _, known_e = totals
+    undetermined = hidden.copy()
+    for i in np.nonzero(hidden)[0]:
+        # is this hidden group's outcome count pinned down? (asked as if it were small)
+        if _pinned_value(keys, n, events, hidden, totals, int(i)):
+            undetermined[i] = False
     for members in known_e:
-        inside = members[hidden[members]]
+        inside = members[undetermined[members]]
         for values in (events, n - events):
             if 0 < values[inside].sum() < min_cell:
                 return True
     return False
+
+
+def _pinned_value(keys, n, events, hidden, totals, cell) -> bool:
+    """Whether the attacker pins down the outcome count of one hidden group."""
+    no_n = np.zeros(len(n), dtype=bool)
+    big = int(np.asarray(n).sum()) + 1  # treat every count as "small": check each one
+    only = np.zeros(len(n), dtype=bool)
+    only[cell] = True
+    leaks = _pinned_cells(keys, n, events, no_n, hidden, totals, only, big)
+    return bool(leaks)
 
 
 def optimal_hidden(keys, n, events, min_cell) -> int:
@@ -170,7 +196,7 @@ def optimal_hidden(keys, n, events, min_cell) -> int:
         for chosen in combinations(others, extra):
             hidden = primary.copy()
             hidden[list(chosen)] = True
-            if small_residual(n, events, hidden, totals, min_cell):
+            if small_residual(keys, n, events, hidden, totals, min_cell):
                 continue
             if not pinned(keys, n, events, no_n, hidden, min_cell, totals):
                 return int(hidden.sum())
