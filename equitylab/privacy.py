@@ -1128,7 +1128,7 @@ def audit_release(tables: Sequence[pd.DataFrame], *, min_cell: int | None = None
     total (a shown share and size give it away).
 
     Assumptions: the tables are :func:`~equitylab.stratify` or
-    :func:`~equitylab.stratify_rates` results for the same people, except that a
+    :func:`~equitylab.stratify.stratify_rates` results for the same people, except that a
     table may leave out whole groups of its own grouping columns (a filter such as
     ``sex != "Unknown"``, or ``combine=``); tables of different outcomes are checked
     separately (their ``n`` differ by who has a usable value).

@@ -266,6 +266,7 @@ def _hidden_rate_shown_size(answer: object) -> Feedback:
     return Feedback(
         True,
         "its number of patients is shown, but the number with (or without) controlled "
-        "blood pressure is between 1 and 10, or could be recovered by subtraction, so the "
-        "rate, which would reveal that count, is hidden too.",
+        "blood pressure is between 1 and 10, or showing it would let someone work out a "
+        "small count elsewhere by subtraction, so the rate, which would reveal it, is "
+        "hidden too.",
     )

@@ -199,22 +199,24 @@ def _suppressed_cells(answer: object) -> Feedback:
     if close(value, hidden, 0):
         return Feedback(
             True,
-            "some of those rows have hundreds of people: they are hidden not for their own "
-            "sake but so that the small cells next to them cannot be worked out by "
-            "subtraction from a total (complementary suppression).",
+            "some of those rows have hundreds or thousands of people: they are hidden not "
+            "for their own sake but so that the small cells next to them cannot be worked "
+            "out by subtraction from a total. Each small cell gets a box of hidden partners "
+            "(complementary suppression), and every hidden row carries the same label, so "
+            "that no one can tell which are small.",
         )
     if close(value, _primary_count(), 0):
         return Feedback(
             False,
             "you counted the rows whose own counts are small. Others are hidden too, to "
-            "protect those: count every row the table marks as suppressed.",
+            "protect those: count every row the table marks as hidden.",
         )
     if close(value, len(table), 0):
         return Feedback(False, "that is every row of the table; count only the suppressed ones.")
     return Feedback(
         False,
-        "set the second grouping to Sex, then count the rows whose rate reads "
-        '"suppressed" (the line above the table gives the total too).',
+        "set the second grouping to Sex, then count the rows whose rate is hidden "
+        "(the line above the table gives the total too).",
     )
 
 
