@@ -705,3 +705,52 @@ def test_recode_race_user_errors(tmp_path, args, message) -> None:
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("equitylab: error:") and message in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+# --- --combine and --prefer-hidden (real processes) --------------------------------------
+
+
+def _sex_extract(path: Path) -> Path:
+    """Fictional: 60 women, 50 men and 4 people whose sex is recorded as Unknown."""
+    frame = pd.DataFrame(
+        {
+            "sex": ["Female"] * 60 + ["Male"] * 50 + ["Unknown"] * 4,
+            "screened": ([1, 0] * 30) + ([1, 1, 0, 0, 0] * 10) + [1, 0, 1, 1],
+        }
+    )
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_combine_leaves_a_category_out_on_the_record(tmp_path: Path) -> None:
+    path = _sex_extract(tmp_path / "sex.csv")
+    kept = _equitylab("stratify", path, "--by", "sex", "--outcome", "screened", "--format", "csv")
+    assert kept.returncode == 0, kept.stderr
+    assert "Unknown" in kept.stdout  # kept, its row (and a partner) hidden
+    left = _equitylab(
+        "stratify", path, "--by", "sex", "--outcome", "screened", "--combine", "sex=Unknown",
+    )  # fmt: skip
+    assert left.returncode == 0, left.stderr
+    assert "| Unknown" not in left.stdout
+    assert "1 to 10 people recorded as Unknown are left out of this table" in left.stdout
+    assert "| 60 |" in left.stdout and "| 50 |" in left.stdout  # nothing hidden now
+    merged = _equitylab(
+        "stratify", path, "--by", "sex", "--outcome", "screened",
+        "--combine", "sex=Unknown:Another or unknown",
+    )  # fmt: skip
+    assert merged.returncode == 0, merged.stderr
+    assert "'Unknown' is counted in the group 'Another or unknown'" in merged.stdout
+
+
+def test_bad_combine_options_say_what_to_write(tmp_path: Path) -> None:
+    path = _sex_extract(tmp_path / "sex.csv")
+    for option, message in (
+        ("sex", "write COLUMN=LABEL"),
+        ("sex=Unkown", "not a group of 'sex'; its groups are: 'Female', 'Male', 'Unknown'"),
+        ("race=Unknown", "not a grouping column"),
+    ):
+        result = _equitylab(
+            "stratify", path, "--by", "sex", "--outcome", "screened", "--combine", option
+        )
+        assert result.returncode != 0 and "Traceback" not in result.stderr
+        assert message in result.stderr, result.stderr
