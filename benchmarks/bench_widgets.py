@@ -70,11 +70,22 @@ STANDARDIZE_GROUPS = [
 
 
 class Counter:
-    """Counts figure draws (rendering passes) and stratify calls while a change runs."""
+    """Counts figure draws (rendering passes), stratify calls and the time Python's cyclic
+    garbage collector runs while a change runs."""
 
     def __init__(self) -> None:
         self.draws = 0
         self.stratify = 0
+        self.gc = 0.0
+        started = [0.0]
+
+        def collecting(phase, info):
+            if phase == "start":
+                started[0] = time.perf_counter()
+            else:
+                self.gc += time.perf_counter() - started[0]
+
+        gc.callbacks.append(collecting)
         original_draw = Figure.draw
 
         def draw(figure, renderer):
@@ -106,6 +117,8 @@ class Walk:
         self.draws: list[int] = []
         self.calls: list[int] = []
         self.controls: list[str] = []
+        self.states: list[tuple] = []
+        self.gc: list[float] = []
         self.after: list[Callable[[], None]] = []
 
     def change(self, control, value) -> bool:
@@ -114,6 +127,7 @@ class Walk:
             return False
         before = control.value
         self.counter.draws = self.counter.stratify = 0
+        self.counter.gc = 0.0
         start = time.perf_counter()
         control.value = value
         elapsed = time.perf_counter() - start
@@ -125,6 +139,8 @@ class Walk:
         self.draws.append(self.counter.draws)
         self.calls.append(self.counter.stratify)
         self.controls.append(control.description)
+        self.states.append(state)
+        self.gc.append(self.counter.gc)
         for hook in self.after:
             hook()
         return True
@@ -286,6 +302,7 @@ def main() -> int:
         choices=["stratify", "standardize", "run_chart", "gap"],
     )
     parser.add_argument("--repeat-baseline", type=int, default=30)
+    parser.add_argument("--slowest", type=int, default=0, help="list the N slowest changes")
     args = parser.parse_args()
     import ipywidgets
 
@@ -344,6 +361,15 @@ def main() -> int:
                 f"| {walk.name} | {control} | {len(times)} | {_ms(times):.1f} | "
                 f"{_ms(times, 0.95):.1f} | {1000 * max(times):.1f} |"
             )
+    for walk, _ in results:
+        if args.slowest:
+            print(f"\n{walk.name}, slowest changes:")
+            order = sorted(range(len(walk.times)), key=walk.times.__getitem__, reverse=True)
+            for i in order[: args.slowest]:
+                print(
+                    f"  {1000 * walk.times[i]:6.1f} ms (garbage collection "
+                    f"{1000 * walk.gc[i]:.0f} ms)  {walk.controls[i]}  -> {walk.states[i]}"
+                )
     for walk, bare in results:
         if bare:
             print(

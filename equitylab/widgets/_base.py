@@ -1,10 +1,10 @@
-"""What every widget shares: the marker for widgets that need a Python kernel."""
+"""What every widget shares: the marker for widgets that need a Python kernel, and
+figures as images."""
 
 from __future__ import annotations
 
 import base64
 import html
-import io
 
 import ipywidgets as widgets
 
@@ -29,11 +29,12 @@ def figure_html(figure, alt: str, *, dpi: int = 100) -> str:
 
     The PNG is embedded (a data URI), so the image also shows in the saved widget
     state on the static site; no software version is written into it, so the
-    same figure always gives the same bytes.
+    same figure always gives the same bytes. The figure is drawn once
+    (:func:`~equitylab.widgets._render.figure_png`): a widget redraws on every change.
     """
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    from ._render import figure_png  # matplotlib, loaded on first use
+
+    data = base64.b64encode(figure_png(figure, dpi=dpi)).decode("ascii")
     return (
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
         'style="max-width:100%;height:auto">'

@@ -124,6 +124,7 @@ class RunChartExplorer(widgets.VBox):
         self.series: pd.DataFrame = pd.DataFrame()
         self.signals: qi.RunChartSignals | None = None
         self.figure = None
+        self._series: tuple[str, pd.DataFrame] | None = None  # the last group's series
         super().__init__(
             [
                 widgets.HBox([self.group, self.use_baseline]),
@@ -166,7 +167,9 @@ class RunChartExplorer(widgets.VBox):
 
         self.baseline.disabled = not self.use_baseline.value
         name = self.group.value
-        series = self.series_for(name)
+        if self._series is None or self._series[0] != name:  # a baseline change keeps it
+            self._series = (name, self.series_for(name))
+        series = self._series[1]
         baseline = self.baseline.value if self.use_baseline.value else None
         shown = series.dropna(subset=["rate"]).reset_index(drop=True)
         if baseline is not None:
