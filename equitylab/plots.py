@@ -20,10 +20,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.transforms import ScaledTranslation
 
 from .errors import EquityLabError, require_columns
 
-__all__ = ["OKABE_ITO", "dot_chart", "p_chart", "rate_chart", "run_chart"]
+__all__ = ["HIDDEN_LABEL", "OKABE_ITO", "dot_chart", "p_chart", "rate_chart", "run_chart"]
 
 #: The Okabe–Ito palette (Okabe & Ito, *Color Universal Design*, 2008), by name.
 OKABE_ITO: dict[str, str] = {
@@ -39,6 +40,10 @@ OKABE_ITO: dict[str, str] = {
 
 _BASE_FONT_SIZE = 12
 _BACKGROUND = "#FFFFFF"
+
+#: How :func:`rate_chart` labels every hidden group: a group with a small count and a
+#: larger group hidden so that the small one cannot be worked out read the same.
+HIDDEN_LABEL = "hidden to protect small numbers"
 
 
 def _require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -199,10 +204,13 @@ def rate_chart(
     ``table`` is a :func:`~equitylab.stratify.stratify` result.
 
     Each group is a dot with a horizontal interval bar and a direct label; the
-    reference group is a diamond, and a dashed line marks its rate. Groups that
-    small-cell protection hid are listed in words ("suppressed") — never drawn, so
-    the figure shows nothing the table does not. A note under the chart names the
-    interval method.
+    reference group is a diamond, named "(reference)", and a dashed line marks its
+    rate. The groups' names are text objects with ``gid="group"`` (the chart has no
+    y ticks). Every group that
+    small-cell protection hid reads ``HIDDEN_LABEL`` ("hidden to protect small
+    numbers") — never drawn, so the figure shows nothing the table does not, and
+    never saying which hidden group is small and which is hidden to protect it. A
+    note under the chart names the interval method and explains the hiding.
 
     Parameters
     ----------
@@ -224,49 +232,76 @@ def rate_chart(
     if not by or "rate" not in table.columns:
         raise EquityLabError("rate_chart() draws the table returned by equitylab.stratify()")
     labels = [" · ".join(str(v) for v in row) for row in table[by].itertuples(index=False)]
-    positions = list(range(len(labels)))[::-1]
+    rows = len(labels)
+    positions = np.arange(rows)[::-1]  # first row at the top
     shown = ~table["suppressed"].to_numpy() & table["rate"].notna().to_numpy()
+    hidden = table["suppressed"].to_numpy()
     reference = table["is_reference"].to_numpy()
     rate = 100 * table["rate"].to_numpy(dtype=float)
     low = 100 * table["ci_low"].to_numpy(dtype=float)
     high = 100 * table["ci_high"].to_numpy(dtype=float)
     upper = float(np.nanmax(high[shown])) if shown.any() else 100.0
 
+    level = table.attrs.get("level", 0.95)
+    method = "Wilson score" if table.attrs.get("ci", "wilson") == "wilson" else "exact"
+    note = f"Bars: {level:.0%} confidence intervals ({method})."
+    if hidden.any():
+        note += (
+            " Some groups are hidden to protect small numbers; a larger group is sometimes"
+            " hidden too, so that a small one cannot be worked out from the totals."
+        )
+    if source:
+        note += f" {source}"
+    # 7 inches wide, wider when the groups' names are long (intersections): the plot
+    # keeps about 3 inches, enough for the bars and a hidden group's label. A name at
+    # 12 pt takes at most about 0.09 inch per character.
+    longest = max((len(name) for name in labels), default=0) + 12 * bool(reference.any())
+    width = max(7.0, 0.09 * longest + 3.2)
+    note = textwrap.fill(note, int(13.5 * width))  # the figure's width at 10 pt
+    # Half an inch per group, a little less beyond a dozen (intersections: the chart
+    # stays readable at 11-12 pt without growing a screen per ten groups).
+    height = 0.5 * rows + 2.0 if rows <= 12 else 8.0 + 0.36 * (rows - 12)
+    reserve = (0.2 + 0.17 * (note.count("\n") + 1)) / height
+
     with plt.rc_context({"font.size": _BASE_FONT_SIZE}):
-        fig, ax = plt.subplots(figsize=(7.0, 0.5 * len(labels) + 2.0), layout="constrained")
+        fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
         fig.patch.set_facecolor(_BACKGROUND)
         ax.set_facecolor(_BACKGROUND)
-        hidden = table["suppressed"].to_numpy()
-        for y, ok, gone, ref, r, lo, hi in zip(
-            positions, shown, hidden, reference, rate, low, high, strict=True
+        # One artist per kind of mark, not one per group: a chart of an intersection
+        # has dozens of groups, and the explorer widget redraws it on every change.
+        for is_ref, marker, colour in ((False, "o", "blue"), (True, "D", "vermillion")):
+            rows_of = shown & (reference == is_ref)
+            if rows_of.any():
+                colour = OKABE_ITO[colour]
+                ax.hlines(positions[rows_of], low[rows_of], high[rows_of], color=colour,
+                          linewidth=2.2, zorder=2)  # fmt: skip
+                ax.plot(rate[rows_of], positions[rows_of], marker, linestyle="none",
+                        color=colour, markersize=8, zorder=3)  # fmt: skip
+        points = fig.dpi_scale_trans
+        after_bar = ax.transData + ScaledTranslation(6 / 72, 0, points)
+        after_axis = ax.transData + ScaledTranslation(4 / 72, 0, points)
+        before_axis = ax.get_yaxis_transform() + ScaledTranslation(-6 / 72, 0, points)
+        label_box = {"boxstyle": "round,pad=0.15", "facecolor": _BACKGROUND, "edgecolor": "none"}
+        for y, name, ok, gone, ref, r, hi in zip(
+            positions, labels, shown, hidden, reference, rate, high, strict=True
         ):
+            # The group's name, left of the axis (the layout makes room for it); the
+            # reference says so here, where a long label has room.
+            ax.text(0, y, name + (" (reference)" if ref else ""), transform=before_axis,
+                    ha="right", va="center", fontsize=_BASE_FONT_SIZE, gid="group")  # fmt: skip
             if not ok:
-                ax.annotate(
-                    "suppressed (small numbers)" if gone else "no one with a recorded outcome",
-                    (0, y),
-                    xytext=(4, 0),
-                    textcoords="offset points",
-                    va="center",
-                    ha="left",
-                    color="#555555",
-                    fontsize=_BASE_FONT_SIZE - 1,
-                    style="italic",
-                )
+                ax.text(
+                    0, y, HIDDEN_LABEL if gone else "no one with a recorded outcome",
+                    transform=after_axis, va="center", ha="left", color="#555555",
+                    fontsize=_BASE_FONT_SIZE - 1, style="italic", in_layout=False,
+                )  # fmt: skip
                 continue
-            colour = OKABE_ITO["vermillion"] if ref else OKABE_ITO["blue"]
-            ax.hlines(y, lo, hi, color=colour, linewidth=2.2, zorder=2)
-            ax.plot(r, y, "D" if ref else "o", color=colour, markersize=8, zorder=3)
-            ax.annotate(
-                f"{r:.1f}%" + (" (reference)" if ref else ""),
-                (hi, y),
-                xytext=(6, 0),
-                textcoords="offset points",
-                va="center",
-                ha="left",
-                fontsize=_BASE_FONT_SIZE - 1,
-                zorder=4,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": _BACKGROUND, "edgecolor": "none"},
-            )
+            ax.text(
+                hi, y, f"{r:.1f}%", transform=after_bar, va="center", ha="left",
+                fontsize=_BASE_FONT_SIZE - 1, zorder=4, in_layout=False,
+                # an opaque box keeps the label readable where it crosses the reference line
+                bbox=label_box,
+            )  # fmt: skip
         if reference.any() and shown[reference].all():
             ax.axvline(
                 rate[reference][0],
@@ -275,23 +310,16 @@ def rate_chart(
                 linewidth=1.2,
                 zorder=1,
             )
-        ax.set_yticks(positions, labels)
+        ax.set_yticks([])
         right = max(upper, 1.0) * 1.45  # room for the direct labels
         ax.set_xlim(0, right)
         ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= min(100.0, right)])
-        ax.set_ylim(-0.6, len(labels) - 0.4)
+        ax.set_ylim(-0.6, rows - 0.4)
         ax.set_xlabel(textwrap.fill(xlabel, 50))
         fig.suptitle(textwrap.fill(title, 70), x=0.01, ha="left", fontsize=_BASE_FONT_SIZE + 1)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        level = table.attrs.get("level", 0.95)
-        method = "Wilson score" if table.attrs.get("ci", "wilson") == "wilson" else "exact"
-        note = f"Bars: {level:.0%} confidence intervals ({method})."
-        if table["suppressed"].any():
-            note += " Groups with small counts are suppressed."
-        if source:
-            note += f" {source}"
-        _footnote(fig, note, size=_BASE_FONT_SIZE - 2, reserve=0.06, wrap=True)
+        _footnote(fig, note, size=_BASE_FONT_SIZE - 2, reserve=reserve)
     plt.close(fig)
     return fig
 

@@ -92,9 +92,16 @@ def test_rate_chart_draws_intervals_reference_and_labels() -> None:
     ax = fig.axes[0]
     texts = {t.get_text() for t in ax.texts}
     reference = table[table["is_reference"]].iloc[0]
-    assert f"{100 * reference['rate']:.1f}% (reference)" in texts
+    # The reference is named with its group, where a long label has room, and its rate
+    # is a direct label like every other group's.
+    assert f"{reference['race_ethnicity_group']} (reference)" in texts
+    assert f"{100 * reference['rate']:.1f}%" in texts
+    names = [t.get_text() for t in ax.texts if t.get_gid() == "group"]
+    assert len(names) == len(table) and names[0].startswith(table["race_ethnicity_group"].iloc[0])
+    assert ax.get_yticks().size == 0  # the names are the labels; no tick marks
     diamonds = [line for line in ax.lines if line.get_marker() == "D"]
     assert len(diamonds) == 1 and to_hex(diamonds[0].get_color()) == "#d55e00"
+    assert diamonds[0].get_xdata().tolist() == [100 * reference["rate"]]
     note = " ".join(t.get_text() for t in fig.texts)
     assert "95% confidence intervals (Wilson score)" in note
     before = len(plt.get_fignums())
@@ -107,11 +114,19 @@ def test_rate_chart_never_draws_a_suppressed_group() -> None:
     assert table["suppressed"].any()
     fig = el.plots.rate_chart(table, title="Intersections")
     ax = fig.axes[0]
-    words = [t for t in ax.texts if t.get_text() == "suppressed (small numbers)"]
+    # One neutral label for every hidden group, small or hidden to protect a small one.
+    assert el.plots.HIDDEN_LABEL == "hidden to protect small numbers"
+    words = [t for t in ax.texts if t.get_text() == el.plots.HIDDEN_LABEL]
     assert len(words) == int(table["suppressed"].sum())
+    assert not any("suppressed" in t.get_text() for t in ax.texts)
     dots = [line for line in ax.lines if line.get_marker() in {"o", "D"}]
-    assert len(dots) == int((~table["suppressed"] & table["rate"].notna()).sum())
-    assert "Groups with small counts are suppressed" in " ".join(t.get_text() for t in fig.texts)
+    drawn = sum(len(line.get_xdata()) for line in dots)
+    assert drawn == int((~table["suppressed"] & table["rate"].notna()).sum())
+    bars = sum(len(c.get_segments()) for c in ax.collections)
+    assert bars == drawn
+    note = " ".join(t.get_text() for t in fig.texts)
+    assert "hidden to protect small numbers" in note
+    assert "so that a small one cannot be worked out from the totals" in note
 
 
 def test_rate_chart_needs_a_stratify_result() -> None:
