@@ -20,18 +20,28 @@ Machines here are shared and noisy: compare the ratios, not the seconds. Nothing
 here asserts (no test times anything); it prints markdown for benchmarks/README.md.
 The target (issue 10, section 5) is a 95th percentile of at most 100 ms per change.
 
+Each widget's walk runs in a fresh process (as a learner's notebook holds one
+explorer): no walk inherits another's heap, garbage or caches. ``--runs N`` repeats
+every walk in N fresh processes and reports the median run with the lowest and
+highest in brackets. A change's time includes any garbage collection that falls in
+it; the last column leaves those out, to show how much of the tail they are.
+
 Usage: python benchmarks/bench_widgets.py [--widgets stratify standardize run_chart gap]
-       [--repeat-baseline 30]
+       [--runs 3] [--repeat-baseline 30] [--slowest 10]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import matplotlib
 import numpy as np
@@ -203,6 +213,10 @@ def walk_stratify(patients: pd.DataFrame, counter: Counter) -> tuple[Walk, list[
                     walk.change(explorer.reference, options[step % len(options)])
                 if step % 7 == 0:  # and a higher threshold, each value once
                     walk.change(explorer.min_cell, next(min_cells))
+                recorded = [c for c in explorer.by if c in getattr(explorer, "not_recorded", {})]
+                if recorded and step % 6 == 0:  # Unknown/Declined: left out, or kept again
+                    control = explorer.not_recorded[recorded[step % len(recorded)]]
+                    walk.change(control, "keep" if control.value == "leave out" else "leave out")
     return walk, bare
 
 
@@ -293,89 +307,136 @@ def _ms(values: list[float], q: float | None = None) -> float:  # milliseconds
     return 1000 * float(np.quantile(values, q))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--widgets",
-        nargs="+",
-        default=["stratify", "standardize", "run_chart", "gap"],
-        choices=["stratify", "standardize", "run_chart", "gap"],
-    )
-    parser.add_argument("--repeat-baseline", type=int, default=30)
-    parser.add_argument("--slowest", type=int, default=0, help="list the N slowest changes")
-    args = parser.parse_args()
-    import ipywidgets
+WALKS = {
+    "stratify": lambda patients, counter: walk_stratify(patients, counter),
+    "standardize": lambda patients, counter: walk_standardize(patients, counter),
+    "run_chart": lambda patients, counter: walk_run_chart(counter),
+    "gap": lambda patients, counter: walk_gap(counter),
+}
 
-    print(
-        f"equitylab {el.__version__}, matplotlib {matplotlib.__version__}, ipywidgets "
-        f"{ipywidgets.__version__}, pandas {pd.__version__}, Python "
-        f"{platform.python_version()}, {platform.machine()}"
-    )
+
+def child(name: str, repeat_baseline: int) -> dict:
+    """One widget's walk in this (fresh) process, with the figure baseline before and after."""
     counter = Counter()
     patients = el.load_dataset("riverbend_patients")
     trivial_figure()  # matplotlib's own first-use costs (fonts, imports) are not a change
 
     def baseline() -> list[float]:
         times = []
-        for _ in range(args.repeat_baseline):
+        for _ in range(repeat_baseline):
             gc.collect()
             start = time.perf_counter()
             trivial_figure()
             times.append(time.perf_counter() - start)
         return times
 
-    figure_times = baseline()
-    walks: Iterator[tuple[Walk, list[float]]] = (
-        {
-            "stratify": lambda: walk_stratify(patients, counter),
-            "standardize": lambda: walk_standardize(patients, counter),
-            "run_chart": lambda: walk_run_chart(counter),
-            "gap": lambda: walk_gap(counter),
-        }[name]()
-        for name in args.widgets
-    )
-    results = list(walks)
-    figure_times += baseline()  # before and after the walks, so drift shows in one number
-    figure = _ms(figure_times)
-    print(f"\nBaseline figure (trivial chart saved to PNG): median {figure:.1f} ms\n")
+    figure = baseline()
+    walk, bare = WALKS[name](patients, counter)
+    figure += baseline()  # before and after the walk, so drift shows in one number
+    return {
+        "name": walk.name,
+        "figure": figure,
+        "times": walk.times,
+        "gc": walk.gc,
+        "draws": walk.draws,
+        "calls": walk.calls,
+        "controls": walk.controls,
+        "states": [repr(state) for state in walk.states],
+        "bare": bare,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--widgets", nargs="+", default=list(WALKS), choices=list(WALKS))
+    parser.add_argument("--runs", type=int, default=1, help="fresh processes per widget")
+    parser.add_argument("--repeat-baseline", type=int, default=30)
+    parser.add_argument("--slowest", type=int, default=0, help="list the N slowest changes")
+    parser.add_argument("--child", choices=list(WALKS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.repeat_baseline)))
+        return 0
+    import ipywidgets
+
     print(
-        "| widget | changes | median ms | p95 ms | slowest ms | p95 ÷ figure | "
-        "draws per change | stratify calls per change | p95 ÷ bare stratify |"
+        f"equitylab {el.__version__}, matplotlib {matplotlib.__version__}, ipywidgets "
+        f"{ipywidgets.__version__}, pandas {pd.__version__}, Python "
+        f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores"
     )
-    print("|---|---:|---:|---:|---:|---:|---|---|---:|")
-    for walk, bare in results:
-        draws = f"{min(walk.draws)}–{max(walk.draws)}" if walk.draws else "—"
-        calls = f"{min(walk.calls)}–{max(walk.calls)}" if bare else "—"
-        versus = f"{_ms(walk.times, 0.95) / _ms(bare, 0.95):.1f}" if bare else "—"
+    # Each walk in a fresh process, as a learner's notebook has one explorer: no walk
+    # inherits another's heap (garbage collection) or caches.
+    results: dict[str, list[dict]] = {name: [] for name in args.widgets}
+    for _ in range(args.runs):
+        for name in args.widgets:
+            command = [sys.executable, __file__, "--child", name]
+            command += ["--repeat-baseline", str(args.repeat_baseline)]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            results[name].append(json.loads(done.stdout.splitlines()[-1]))
+
+    def number(value: float) -> str:
+        return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+    def spread(values: list[float]) -> str:
+        if len(values) == 1:
+            return number(values[0])
+        middle = statistics.median(values)
+        return f"{number(middle)} ({number(min(values))}–{number(max(values))})"
+
+    runs = f", median of {args.runs} runs (lowest–highest)" if args.runs > 1 else ""
+    print(f"\nPer change, in ms{runs}:\n")
+    print(
+        "| widget | changes | median | p95 | slowest | figure baseline | p95 ÷ figure | "
+        "draws per change | stratify calls per change | p95 ÷ bare stratify | "
+        "p95 less garbage collection |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|")
+    for runs_of in results.values():
+        first = runs_of[0]
+        medians = [_ms(r["times"]) for r in runs_of]
+        p95s = [_ms(r["times"], 0.95) for r in runs_of]
+        figures = [_ms(r["figure"]) for r in runs_of]
+        ratios = [p / f for p, f in zip(p95s, figures, strict=True)]
+        draws = sorted({d for r in runs_of for d in r["draws"]})
+        calls = sorted({c for r in runs_of for c in r["calls"]})
+        bare = [_ms(r["times"], 0.95) / _ms(r["bare"], 0.95) for r in runs_of if r["bare"]]
+        less_gc = [
+            _ms([t - g for t, g in zip(r["times"], r["gc"], strict=True)], 0.95) for r in runs_of
+        ]
         print(
-            f"| {walk.name} | {len(walk.times)} | {_ms(walk.times):.2f} | "
-            f"{_ms(walk.times, 0.95):.2f} | {1000 * max(walk.times):.1f} | "
-            f"{_ms(walk.times, 0.95) / figure:.1f} | {draws} | {calls} | {versus} |"
+            f"| {first['name']} | {len(first['times'])} | {spread(medians)} | {spread(p95s)} | "
+            f"{spread([1000 * max(r['times']) for r in runs_of])} | {spread(figures)} | "
+            f"{spread(ratios)} | {draws[0]}–{draws[-1]} | "
+            f"{f'{calls[0]}–{calls[-1]}' if first['bare'] else '—'} | "
+            f"{spread(bare) if bare else '—'} | {spread(less_gc)} |"
         )
     print("\n| widget | control | changes | median ms | p95 ms | slowest ms |")
     print("|---|---|---:|---:|---:|---:|")
-    for walk, _ in results:
-        for control in dict.fromkeys(walk.controls):
-            times = [t for t, c in zip(walk.times, walk.controls, strict=True) if c == control]
+    for runs_of in results.values():
+        walk = runs_of[0]
+        pairs = [(t, c) for r in runs_of for t, c in zip(r["times"], r["controls"], strict=True)]
+        for control in dict.fromkeys(walk["controls"]):
+            times = [t for t, c in pairs if c == control]
             print(
-                f"| {walk.name} | {control} | {len(times)} | {_ms(times):.1f} | "
-                f"{_ms(times, 0.95):.1f} | {1000 * max(times):.1f} |"
+                f"| {walk['name']} | {control} | {len(times) // len(runs_of)} | "
+                f"{_ms(times):.1f} | {_ms(times, 0.95):.1f} | {1000 * max(times):.1f} |"
             )
-    for walk, _ in results:
+    for runs_of in results.values():
+        walk = runs_of[0]
+        if walk["bare"]:
+            bare = [t for r in runs_of for t in r["bare"]]
+            print(
+                f"\n{walk['name']}: bare stratify for the same states: median "
+                f"{_ms(bare):.1f} ms, p95 {_ms(bare, 0.95):.1f} ms"
+            )
         if args.slowest:
-            print(f"\n{walk.name}, slowest changes:")
-            order = sorted(range(len(walk.times)), key=walk.times.__getitem__, reverse=True)
+            print(f"\n{walk['name']}, slowest changes (first run):")
+            order = sorted(range(len(walk["times"])), key=walk["times"].__getitem__, reverse=True)
             for i in order[: args.slowest]:
                 print(
-                    f"  {1000 * walk.times[i]:6.1f} ms (garbage collection "
-                    f"{1000 * walk.gc[i]:.0f} ms)  {walk.controls[i]}  -> {walk.states[i]}"
+                    f"  {1000 * walk['times'][i]:6.1f} ms (garbage collection "
+                    f"{1000 * walk['gc'][i]:.0f} ms)  {walk['controls'][i]}  -> {walk['states'][i]}"
                 )
-    for walk, bare in results:
-        if bare:
-            print(
-                f"\n{walk.name}: bare stratify for the same states: median {_ms(bare):.1f} ms, "
-                f"p95 {_ms(bare, 0.95):.1f} ms"
-            )
     return 0
 
 

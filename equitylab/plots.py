@@ -19,8 +19,10 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
-from matplotlib.transforms import ScaledTranslation
+from matplotlib.font_manager import FontProperties
+from matplotlib.transforms import Bbox, ScaledTranslation
 
 from .errors import EquityLabError, require_columns
 
@@ -53,6 +55,73 @@ def _require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
             "build one with pandas.DataFrame(...) first"
         )
     require_columns(table.columns, columns)
+
+
+class _Labels(Artist):
+    """Many one-line labels, drawn as one artist: ``texts[i]`` at ``(x[i], y[i])``.
+
+    A chart of an intersection has a label per group, and the explorer widget redraws
+    it on every change; matplotlib's ``Text`` costs dozens of objects and a layout pass
+    each. These labels are centred vertically on their point (on the font's line box,
+    so that every row shares one baseline offset) and aligned ``ha`` ("left" or
+    "right") horizontally. With ``in_layout=True`` (the default) the layout engine
+    makes room for them, like for text. ``get_texts()`` gives the strings.
+    """
+
+    def __init__(self, texts, x, y, *, transform, ha="left", fontsize=10.0, color="black",
+                 style="normal", in_layout=True, gid=None) -> None:  # fmt: skip
+        super().__init__()
+        self._texts = [str(t) for t in texts]
+        self._xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+        self._font = FontProperties(size=fontsize, style=style)
+        self._color = color
+        self._ha = ha
+        self.set_transform(transform)
+        self.set_clip_on(False)
+        self.set_in_layout(in_layout)
+        self.set_gid(gid)
+
+    def get_texts(self) -> list[str]:
+        return list(self._texts)
+
+    def get_fontsize(self) -> float:
+        return self._font.get_size_in_points()
+
+    def _placed(self, renderer):
+        """(text, left, baseline, width, height, descent) in display pixels, y upwards."""
+        _, line, line_descent = renderer.get_text_width_height_descent("lp", self._font, False)
+        offset = line / 2 - line_descent  # from the baseline to the middle of the line box
+        placed = []
+        for text, (x, y) in zip(self._texts, self.get_transform().transform(self._xy),
+                                strict=True):  # fmt: skip
+            width, height, descent = renderer.get_text_width_height_descent(text, self._font, False)
+            left = x - width if self._ha == "right" else x
+            placed.append((text, left, y - offset, width, height, descent))
+        return placed
+
+    def get_window_extent(self, renderer=None):
+        if renderer is None:
+            renderer = self.get_figure(root=True)._get_renderer()
+        boxes = [
+            Bbox.from_bounds(left, base - descent, width, height)
+            for _, left, base, width, height, descent in self._placed(renderer)
+        ]
+        return Bbox.union(boxes) if boxes else Bbox.null()
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible() or not self._texts:
+            return
+        renderer.open_group("labels", gid=self.get_gid())
+        gc = renderer.new_gc()
+        gc.set_foreground(self._color)
+        gc.set_alpha(self.get_alpha())
+        flip = renderer.flipy()
+        height = renderer.get_canvas_width_height()[1]
+        for text, left, base, *_ in self._placed(renderer):
+            renderer.draw_text(gc, left, height - base if flip else base, text, self._font, 0)
+        gc.restore()
+        renderer.close_group("labels")
+        self.stale = False
 
 
 def _footnote(
@@ -205,8 +274,9 @@ def rate_chart(
 
     Each group is a dot with a horizontal interval bar and a direct label; the
     reference group is a diamond, named "(reference)", and a dashed line marks its
-    rate. The groups' names are text objects with ``gid="group"`` (the chart has no
-    y ticks). Every group that
+    rate. The groups' names are drawn by one artist with ``gid="group"`` (the chart
+    has no y ticks; ``get_texts()`` lists them), and the words for groups without a
+    rate by one with ``gid="not shown"``: a chart of an intersection has dozens. Every group that
     small-cell protection hid reads ``HIDDEN_LABEL`` ("hidden to protect small
     numbers") — never drawn, so the figure shows nothing the table does not, and
     never saying which hidden group is small and which is hidden to protect it. A
@@ -252,10 +322,13 @@ def rate_chart(
         )
     if source:
         note += f" {source}"
+    # The reference says so beside its name, where a long label has room.
+    names = [f"{name} (reference)" if ref else name
+             for name, ref in zip(labels, reference, strict=True)]  # fmt: skip
     # 7 inches wide, wider when the groups' names are long (intersections): the plot
     # keeps about 3 inches, enough for the bars and a hidden group's label. A name at
     # 12 pt takes at most about 0.09 inch per character.
-    longest = max((len(name) for name in labels), default=0) + 12 * bool(reference.any())
+    longest = max((len(name) for name in names), default=0)
     width = max(7.0, 0.09 * longest + 3.2)
     note = textwrap.fill(note, int(13.5 * width))  # the figure's width at 10 pt
     # Half an inch per group, a little less beyond a dozen (intersections: the chart
@@ -281,21 +354,18 @@ def rate_chart(
         after_bar = ax.transData + ScaledTranslation(6 / 72, 0, points)
         after_axis = ax.transData + ScaledTranslation(4 / 72, 0, points)
         before_axis = ax.get_yaxis_transform() + ScaledTranslation(-6 / 72, 0, points)
+        # The groups' names, left of the axis (the layout makes room for them).
+        ax.add_artist(_Labels(names, np.zeros(rows), positions, transform=before_axis, ha="right",
+                              fontsize=_BASE_FONT_SIZE, gid="group"))  # fmt: skip
+        empty = ~shown
+        if empty.any():
+            words = np.where(hidden, HIDDEN_LABEL, "no one with a recorded outcome")[empty]
+            ax.add_artist(_Labels(words, np.zeros(empty.sum()), positions[empty],
+                                  transform=after_axis, fontsize=_BASE_FONT_SIZE - 1,
+                                  color="#555555", style="italic", in_layout=False,
+                                  gid="not shown"))  # fmt: skip
         label_box = {"boxstyle": "round,pad=0.15", "facecolor": _BACKGROUND, "edgecolor": "none"}
-        for y, name, ok, gone, ref, r, hi in zip(
-            positions, labels, shown, hidden, reference, rate, high, strict=True
-        ):
-            # The group's name, left of the axis (the layout makes room for it); the
-            # reference says so here, where a long label has room.
-            ax.text(0, y, name + (" (reference)" if ref else ""), transform=before_axis,
-                    ha="right", va="center", fontsize=_BASE_FONT_SIZE, gid="group")  # fmt: skip
-            if not ok:
-                ax.text(
-                    0, y, HIDDEN_LABEL if gone else "no one with a recorded outcome",
-                    transform=after_axis, va="center", ha="left", color="#555555",
-                    fontsize=_BASE_FONT_SIZE - 1, style="italic", in_layout=False,
-                )  # fmt: skip
-                continue
+        for y, r, hi in zip(positions[shown], rate[shown], high[shown], strict=True):
             ax.text(
                 hi, y, f"{r:.1f}%", transform=after_bar, va="center", ha="left",
                 fontsize=_BASE_FONT_SIZE - 1, zorder=4, in_layout=False,

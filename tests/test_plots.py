@@ -86,6 +86,11 @@ def _patients():
     return el.load_dataset("riverbend_patients")
 
 
+def _labels(ax, gid: str) -> list[str]:
+    """The strings of rate_chart's label artist ``gid`` ("group" or "not shown")."""
+    return [text for artist in ax.artists if artist.get_gid() == gid for text in artist.get_texts()]
+
+
 def test_rate_chart_draws_intervals_reference_and_labels() -> None:
     table = el.stratify(_patients(), "race_ethnicity_group", "bp_controlled")
     fig = el.plots.rate_chart(table, title="Control by group", xlabel="Controlled (%)")
@@ -94,11 +99,13 @@ def test_rate_chart_draws_intervals_reference_and_labels() -> None:
     reference = table[table["is_reference"]].iloc[0]
     # The reference is named with its group, where a long label has room, and its rate
     # is a direct label like every other group's.
-    assert f"{reference['race_ethnicity_group']} (reference)" in texts
+    names = _labels(ax, "group")
+    assert f"{reference['race_ethnicity_group']} (reference)" in names
     assert f"{100 * reference['rate']:.1f}%" in texts
-    names = [t.get_text() for t in ax.texts if t.get_gid() == "group"]
-    assert len(names) == len(table) and names[0].startswith(table["race_ethnicity_group"].iloc[0])
+    assert [n.removesuffix(" (reference)") for n in names] == table["race_ethnicity_group"].tolist()
     assert ax.get_yticks().size == 0  # the names are the labels; no tick marks
+    assert min(a.get_fontsize() for a in ax.artists) >= 10
+    assert min(t.get_fontsize() for t in ax.texts) >= 10
     diamonds = [line for line in ax.lines if line.get_marker() == "D"]
     assert len(diamonds) == 1 and to_hex(diamonds[0].get_color()) == "#d55e00"
     assert diamonds[0].get_xdata().tolist() == [100 * reference["rate"]]
@@ -116,9 +123,9 @@ def test_rate_chart_never_draws_a_suppressed_group() -> None:
     ax = fig.axes[0]
     # One neutral label for every hidden group, small or hidden to protect a small one.
     assert el.plots.HIDDEN_LABEL == "hidden to protect small numbers"
-    words = [t for t in ax.texts if t.get_text() == el.plots.HIDDEN_LABEL]
+    words = [w for w in _labels(ax, "not shown") if w == el.plots.HIDDEN_LABEL]
     assert len(words) == int(table["suppressed"].sum())
-    assert not any("suppressed" in t.get_text() for t in ax.texts)
+    assert not any("suppressed" in w for w in [*_labels(ax, "not shown"), *_labels(ax, "group")])
     dots = [line for line in ax.lines if line.get_marker() in {"o", "D"}]
     drawn = sum(len(line.get_xdata()) for line in dots)
     assert drawn == int((~table["suppressed"] & table["rate"].notna()).sum())

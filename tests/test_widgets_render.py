@@ -55,7 +55,8 @@ def test_a_figure_with_a_layout_engine_is_drawn_once(table, draws) -> None:
     assert draws == [figure]
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     with Image.open(io.BytesIO(png)) as image:
-        assert image.mode == "RGB"  # opaque figure: no alpha channel stored
+        assert image.mode == "RGBA"
+        assert np.asarray(image)[..., 3].min() == 255  # the figure is opaque
         assert image.size == tuple(round(100 * s) for s in figure.get_size_inches())
         assert image.info["dpi"] == pytest.approx((100, 100), abs=0.01)
 

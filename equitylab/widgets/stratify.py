@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import EquityLabError
 from ..privacy import DEFAULT_MIN_CELL
 from ..stratify import NOT_INFORMATIVE, stratify
-from ._base import figure_html, needs_kernel
+from ._base import figure_html, needs_kernel, short_lived
 
 __all__ = ["HIDDEN", "KEEP", "LEAVE_OUT", "StratifyExplorer", "stratify_explorer"]
 
@@ -94,7 +94,9 @@ class StratifyExplorer(widgets.VBox):
     the notes under it explain why a group can be hidden and what was left out)
     and ``chart_view`` (the rate chart as an image with alt text). The current
     result: ``table`` (the :func:`~equitylab.stratify` DataFrame) and ``figure``
-    (the matplotlib figure).
+    (the matplotlib figure of the chart shown, built when first read: the image is
+    drawn from a figure that is dropped at once, so that a change leaves no figure
+    for the garbage collector).
 
     Parameters
     ----------
@@ -206,7 +208,7 @@ class StratifyExplorer(widgets.VBox):
         self.table_view = widgets.HTML()
         self.chart_view = widgets.HTML()
         self.table: pd.DataFrame | None = None
-        self.figure = None
+        self._figure = None  # built when ``figure`` is read
         self._busy = False
         self._rows: dict[tuple, list[tuple[str, ...]]] = {}  # groups, per (by, combine)
         self._drawn: tuple | None = None  # what the chart shows now
@@ -225,7 +227,8 @@ class StratifyExplorer(widgets.VBox):
         if reference is not None:
             reference = (reference,) if isinstance(reference, str) else tuple(map(str, reference))
         self._show_not_recorded()
-        self._recompute(reference)
+        with short_lived():
+            self._recompute(reference)
         controls = [
             self.measure,
             self.grouping,
@@ -247,6 +250,13 @@ class StratifyExplorer(widgets.VBox):
         )
 
     # --- controls ------------------------------------------------------------------
+
+    @property
+    def figure(self):
+        """The matplotlib figure of the chart shown (built on first read after a change)."""
+        if self._figure is None and self._drawn is not None:
+            self._figure = self._chart()
+        return self._figure
 
     @property
     def by(self) -> list[str]:
@@ -318,7 +328,8 @@ class StratifyExplorer(widgets.VBox):
                 self._show_not_recorded()
         finally:
             self._busy = False
-        self._recompute(self.reference.value)
+        with short_lived():
+            self._recompute(self.reference.value)
 
     def _stratify(self, reference) -> pd.DataFrame:
         column = self.measure.value
@@ -377,27 +388,33 @@ class StratifyExplorer(widgets.VBox):
 
     def _update(self, change: dict | None = None) -> None:
         """Recompute and redraw for the current controls (what every change does)."""
-        self._recompute(self.reference.value)
+        with short_lived():
+            self._recompute(self.reference.value)
 
     def _update_outputs(self) -> None:
-        from ..plots import rate_chart  # matplotlib, loaded on first use
-
         table = self.table
         label = self.measures[self.measure.value]
         drawn = (label, tuple(self.by), table)
         if not self._same_chart(drawn):
             # The chart changes: draw it (once). A change that leaves the table as it was
             # (a threshold that hides nothing new) keeps the image already shown.
-            self.figure = rate_chart(
-                table,
-                title=self._title(table, label),
-                xlabel=f"{label} (%)",
-                source="Fictional Riverbend Health data.",
-            )
-            self.chart_view.value = self._chart_html(table, label)
             self._drawn = drawn
+            self._figure = None
+            self.chart_view.value = figure_html(self._chart(), self.alt_text())
         self.summary.value = self._summary(table)
         self.table_view.value = self._table_html(table, label)
+
+    def _chart(self):
+        """The rate chart of the current table (a new figure)."""
+        from ..plots import rate_chart  # matplotlib, loaded on first use
+
+        label, _, table = self._drawn
+        return rate_chart(
+            table,
+            title=self._title(table, label),
+            xlabel=f"{label} (%)",
+            source="Fictional Riverbend Health data.",
+        )
 
     def _same_chart(self, drawn: tuple) -> bool:
         """Whether the chart would show what it shows now (same measure, groupings and
@@ -521,9 +538,6 @@ class StratifyExplorer(widgets.VBox):
                     f"({_percent(row.ci_low)} to {_percent(row.ci_high)})"
                 )
         return f"Rate chart of {label} with 95% confidence intervals: " + "; ".join(parts) + "."
-
-    def _chart_html(self, table: pd.DataFrame, label: str) -> str:
-        return figure_html(self.figure, self.alt_text())
 
 
 def stratify_explorer(data, *, measures, groupings, **options) -> StratifyExplorer:
