@@ -163,7 +163,9 @@ def _from(values: list, current) -> list:
     return values[start:] + values[:start]
 
 
-def walk_stratify(patients: pd.DataFrame, counter: Counter) -> tuple[Walk, list[float]]:
+def walk_stratify(
+    patients: pd.DataFrame, counter: Counter, not_recorded: bool = True
+) -> tuple[Walk, list[float]]:
     explorer = el.widgets.stratify_explorer(
         patients, measures=MEASURES, groupings=GROUPINGS, adverse=ADVERSE
     )
@@ -178,7 +180,8 @@ def walk_stratify(patients: pd.DataFrame, counter: Counter) -> tuple[Walk, list[
             repr(getattr(explorer, "combine", None)),
         )
 
-    walk = Walk("stratify explorer", state, counter)
+    name = "stratify explorer" + ("" if not_recorded else ' (no "recorded as" changes)')
+    walk = Walk(name, state, counter)
     bare: list[float] = []
 
     def time_bare() -> None:
@@ -214,7 +217,7 @@ def walk_stratify(patients: pd.DataFrame, counter: Counter) -> tuple[Walk, list[
                 if step % 7 == 0:  # and a higher threshold, each value once
                     walk.change(explorer.min_cell, next(min_cells))
                 recorded = [c for c in explorer.by if c in getattr(explorer, "not_recorded", {})]
-                if recorded and step % 6 == 0:  # Unknown/Declined: left out, or kept again
+                if not_recorded and recorded and step % 6 == 0:  # Unknown etc. left out, or back
                     control = explorer.not_recorded[recorded[step % len(recorded)]]
                     walk.change(control, "keep" if control.value == "leave out" else "leave out")
     return walk, bare
@@ -309,6 +312,10 @@ def _ms(values: list[float], q: float | None = None) -> float:  # milliseconds
 
 WALKS = {
     "stratify": lambda patients, counter: walk_stratify(patients, counter),
+    # the same walk without the "recorded as" controls (to compare with code before them)
+    "stratify_without_not_recorded": lambda patients, counter: walk_stratify(
+        patients, counter, not_recorded=False
+    ),
     "standardize": lambda patients, counter: walk_standardize(patients, counter),
     "run_chart": lambda patients, counter: walk_run_chart(counter),
     "gap": lambda patients, counter: walk_gap(counter),
@@ -348,7 +355,12 @@ def child(name: str, repeat_baseline: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--widgets", nargs="+", default=list(WALKS), choices=list(WALKS))
+    parser.add_argument(
+        "--widgets",
+        nargs="+",
+        default=["stratify", "standardize", "run_chart", "gap"],
+        choices=list(WALKS),
+    )
     parser.add_argument("--runs", type=int, default=1, help="fresh processes per widget")
     parser.add_argument("--repeat-baseline", type=int, default=30)
     parser.add_argument("--slowest", type=int, default=0, help="list the N slowest changes")

@@ -62,16 +62,19 @@ class _Labels(Artist):
 
     A chart of an intersection has a label per group, and the explorer widget redraws
     it on every change; matplotlib's ``Text`` costs dozens of objects and a layout pass
-    each. These labels are centred vertically on their point (on the font's line box,
-    so that every row shares one baseline offset) and aligned ``ha`` ("left" or
-    "right") horizontally. With ``in_layout=True`` (the default) the layout engine
-    makes room for them, like for text. ``get_texts()`` gives the strings.
+    each. A label may be given in parts (a tuple of strings, drawn side by side:
+    ``("White · ", "Male")``), so that a renderer that keeps the strings it has drawn
+    meets the same few parts again in every intersection. Labels are centred
+    vertically on their point (on the font's line box, so that every row shares one
+    baseline offset) and aligned ``ha`` ("left" or "right") horizontally. With
+    ``in_layout=True`` (the default) the layout engine makes room for them, like for
+    text. ``get_texts()`` gives the labels as strings.
     """
 
     def __init__(self, texts, x, y, *, transform, ha="left", fontsize=10.0, color="black",
                  style="normal", in_layout=True, gid=None) -> None:  # fmt: skip
         super().__init__()
-        self._texts = [str(t) for t in texts]
+        self._parts = [(t,) if isinstance(t, str) else tuple(map(str, t)) for t in texts]
         self._xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
         self._font = FontProperties(size=fontsize, style=style)
         self._color = color
@@ -82,21 +85,27 @@ class _Labels(Artist):
         self.set_gid(gid)
 
     def get_texts(self) -> list[str]:
-        return list(self._texts)
+        return ["".join(parts) for parts in self._parts]
 
     def get_fontsize(self) -> float:
         return self._font.get_size_in_points()
 
     def _placed(self, renderer):
-        """(text, left, baseline, width, height, descent) in display pixels, y upwards."""
-        _, line, line_descent = renderer.get_text_width_height_descent("lp", self._font, False)
+        """Per label: its parts, their left edges, and the label's (left, baseline, width,
+        height, descent), in display pixels, y upwards."""
+        metrics = renderer.get_text_width_height_descent
+        _, line, line_descent = metrics("lp", self._font, False)
         offset = line / 2 - line_descent  # from the baseline to the middle of the line box
         placed = []
-        for text, (x, y) in zip(self._texts, self.get_transform().transform(self._xy),
-                                strict=True):  # fmt: skip
-            width, height, descent = renderer.get_text_width_height_descent(text, self._font, False)
+        for parts, (x, y) in zip(self._parts, self.get_transform().transform(self._xy),
+                                 strict=True):  # fmt: skip
+            sizes = [metrics(part, self._font, False) for part in parts]
+            width = sum(size[0] for size in sizes)
             left = x - width if self._ha == "right" else x
-            placed.append((text, left, y - offset, width, height, descent))
+            lefts = left + np.cumsum([0.0] + [size[0] for size in sizes[:-1]])
+            height = max(size[1] for size in sizes)
+            descent = max(size[2] for size in sizes)
+            placed.append((parts, lefts, (left, y - offset, width, height, descent)))
         return placed
 
     def get_window_extent(self, renderer=None):
@@ -104,12 +113,12 @@ class _Labels(Artist):
             renderer = self.get_figure(root=True)._get_renderer()
         boxes = [
             Bbox.from_bounds(left, base - descent, width, height)
-            for _, left, base, width, height, descent in self._placed(renderer)
+            for *_, (left, base, width, height, descent) in self._placed(renderer)
         ]
         return Bbox.union(boxes) if boxes else Bbox.null()
 
     def draw(self, renderer) -> None:
-        if not self.get_visible() or not self._texts:
+        if not self.get_visible() or not self._parts:
             return
         renderer.open_group("labels", gid=self.get_gid())
         gc = renderer.new_gc()
@@ -117,8 +126,10 @@ class _Labels(Artist):
         gc.set_alpha(self.get_alpha())
         flip = renderer.flipy()
         height = renderer.get_canvas_width_height()[1]
-        for text, left, base, *_ in self._placed(renderer):
-            renderer.draw_text(gc, left, height - base if flip else base, text, self._font, 0)
+        for parts, lefts, (_, base, *_) in self._placed(renderer):
+            y = height - base if flip else base
+            for part, left in zip(parts, lefts, strict=True):
+                renderer.draw_text(gc, left, y, part, self._font, 0)
         gc.restore()
         renderer.close_group("labels")
         self.stale = False
@@ -301,7 +312,12 @@ def rate_chart(
     by = table.attrs.get("by") if isinstance(table, pd.DataFrame) else None
     if not by or "rate" not in table.columns:
         raise EquityLabError("rate_chart() draws the table returned by equitylab.stratify()")
-    labels = [" · ".join(str(v) for v in row) for row in table[by].itertuples(index=False)]
+    # Each group's name in parts, "White · " and "Male": the same few parts recur in every
+    # intersection (a renderer that keeps the strings it drew meets them again).
+    parts = [
+        (*(f"{v} · " for v in row[:-1]), str(row[-1])) for row in table[by].itertuples(index=False)
+    ]
+    labels = ["".join(name) for name in parts]
     rows = len(labels)
     positions = np.arange(rows)[::-1]  # first row at the top
     shown = ~table["suppressed"].to_numpy() & table["rate"].notna().to_numpy()
@@ -323,12 +339,12 @@ def rate_chart(
     if source:
         note += f" {source}"
     # The reference says so beside its name, where a long label has room.
-    names = [f"{name} (reference)" if ref else name
-             for name, ref in zip(labels, reference, strict=True)]  # fmt: skip
+    names = [(*name, " (reference)") if ref else name
+             for name, ref in zip(parts, reference, strict=True)]  # fmt: skip
     # 7 inches wide, wider when the groups' names are long (intersections): the plot
     # keeps about 3 inches, enough for the bars and a hidden group's label. A name at
     # 12 pt takes at most about 0.09 inch per character.
-    longest = max((len(name) for name in names), default=0)
+    longest = max((len("".join(name)) for name in names), default=0)
     width = max(7.0, 0.09 * longest + 3.2)
     note = textwrap.fill(note, int(13.5 * width))  # the figure's width at 10 pt
     # Half an inch per group, a little less beyond a dozen (intersections: the chart

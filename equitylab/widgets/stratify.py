@@ -458,7 +458,7 @@ class StratifyExplorer(widgets.VBox):
                 f"Some groups are {HIDDEN}: a group in which 1 to {small} people have the "
                 f"outcome, or 1 to {small} do not, and sometimes a larger group too, so that "
                 "the small one cannot be worked out by subtraction from the totals. The "
-                "table does not say which hidden group is which."
+                "table does not say which of the hidden groups are small."
             )
         for note in table.attrs.get("notes", []):
             if "complementary suppression" in note:
