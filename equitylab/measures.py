@@ -1055,7 +1055,7 @@ def _pair(table: pd.DataFrame, group, reference) -> tuple[int, int, int, int, st
     size = "person_time" if _is_rates(table) else "n"
     if rows[[size, "events"]].isna().any().any():
         raise EquityLabError(
-            "one of these groups is suppressed (small numbers): no comparison can be shown"
+            "one of these groups is hidden to protect small numbers: no comparison can be shown"
         )
     n, events = rows[size].astype(float).tolist(), rows["events"].astype(int).tolist()
     if size == "n":

@@ -19,11 +19,14 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.transforms import Bbox, ScaledTranslation
 
 from .errors import EquityLabError, require_columns
 
-__all__ = ["OKABE_ITO", "dot_chart", "p_chart", "rate_chart", "run_chart"]
+__all__ = ["HIDDEN_LABEL", "OKABE_ITO", "dot_chart", "p_chart", "rate_chart", "run_chart"]
 
 #: The Okabe–Ito palette (Okabe & Ito, *Color Universal Design*, 2008), by name.
 OKABE_ITO: dict[str, str] = {
@@ -40,6 +43,10 @@ OKABE_ITO: dict[str, str] = {
 _BASE_FONT_SIZE = 12
 _BACKGROUND = "#FFFFFF"
 
+#: How :func:`rate_chart` labels every hidden group: a group with a small count and a
+#: larger group hidden so that the small one cannot be worked out read the same.
+HIDDEN_LABEL = "hidden to protect small numbers"
+
 
 def _require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
     if not isinstance(table, pd.DataFrame):
@@ -48,6 +55,84 @@ def _require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
             "build one with pandas.DataFrame(...) first"
         )
     require_columns(table.columns, columns)
+
+
+class _Labels(Artist):
+    """Many one-line labels, drawn as one artist: ``texts[i]`` at ``(x[i], y[i])``.
+
+    A chart of an intersection has a label per group, and the explorer widget redraws
+    it on every change; matplotlib's ``Text`` costs dozens of objects and a layout pass
+    each. A label may be given in parts (a tuple of strings, drawn side by side:
+    ``("White · ", "Male")``), so that a renderer that keeps the strings it has drawn
+    meets the same few parts again in every intersection. Labels are centred
+    vertically on their point (on the font's line box, so that every row shares one
+    baseline offset) and aligned ``ha`` ("left" or "right") horizontally. With
+    ``in_layout=True`` (the default) the layout engine makes room for them, like for
+    text. ``get_texts()`` gives the labels as strings.
+    """
+
+    def __init__(self, texts, x, y, *, transform, ha="left", fontsize=10.0, color="black",
+                 style="normal", in_layout=True, gid=None) -> None:  # fmt: skip
+        super().__init__()
+        self._parts = [(t,) if isinstance(t, str) else tuple(map(str, t)) for t in texts]
+        self._xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+        self._font = FontProperties(size=fontsize, style=style)
+        self._color = color
+        self._ha = ha
+        self.set_transform(transform)
+        self.set_clip_on(False)
+        self.set_in_layout(in_layout)
+        self.set_gid(gid)
+
+    def get_texts(self) -> list[str]:
+        return ["".join(parts) for parts in self._parts]
+
+    def get_fontsize(self) -> float:
+        return self._font.get_size_in_points()
+
+    def _placed(self, renderer):
+        """Per label: its parts, their left edges, and the label's (left, baseline, width,
+        height, descent), in display pixels, y upwards."""
+        metrics = renderer.get_text_width_height_descent
+        _, line, line_descent = metrics("lp", self._font, False)
+        offset = line / 2 - line_descent  # from the baseline to the middle of the line box
+        placed = []
+        for parts, (x, y) in zip(self._parts, self.get_transform().transform(self._xy),
+                                 strict=True):  # fmt: skip
+            sizes = [metrics(part, self._font, False) for part in parts]
+            width = sum(size[0] for size in sizes)
+            left = x - width if self._ha == "right" else x
+            lefts = left + np.cumsum([0.0] + [size[0] for size in sizes[:-1]])
+            height = max(size[1] for size in sizes)
+            descent = max(size[2] for size in sizes)
+            placed.append((parts, lefts, (left, y - offset, width, height, descent)))
+        return placed
+
+    def get_window_extent(self, renderer=None):
+        if renderer is None:
+            renderer = self.get_figure(root=True)._get_renderer()
+        boxes = [
+            Bbox.from_bounds(left, base - descent, width, height)
+            for *_, (left, base, width, height, descent) in self._placed(renderer)
+        ]
+        return Bbox.union(boxes) if boxes else Bbox.null()
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible() or not self._parts:
+            return
+        renderer.open_group("labels", gid=self.get_gid())
+        gc = renderer.new_gc()
+        gc.set_foreground(self._color)
+        gc.set_alpha(self.get_alpha())
+        flip = renderer.flipy()
+        height = renderer.get_canvas_width_height()[1]
+        for parts, lefts, (_, base, *_) in self._placed(renderer):
+            y = height - base if flip else base
+            for part, left in zip(parts, lefts, strict=True):
+                renderer.draw_text(gc, left, y, part, self._font, 0)
+        gc.restore()
+        renderer.close_group("labels")
+        self.stale = False
 
 
 def _footnote(
@@ -199,10 +284,14 @@ def rate_chart(
     ``table`` is a :func:`~equitylab.stratify.stratify` result.
 
     Each group is a dot with a horizontal interval bar and a direct label; the
-    reference group is a diamond, and a dashed line marks its rate. Groups that
-    small-cell protection hid are listed in words ("suppressed") — never drawn, so
-    the figure shows nothing the table does not. A note under the chart names the
-    interval method.
+    reference group is a diamond, named "(reference)", and a dashed line marks its
+    rate. The groups' names are drawn by one artist with ``gid="group"`` (the chart
+    has no y ticks; ``get_texts()`` lists them), and the words for groups without a
+    rate by one with ``gid="not shown"``: a chart of an intersection has dozens. Every group that
+    small-cell protection hid reads ``HIDDEN_LABEL`` ("hidden to protect small
+    numbers") — never drawn, so the figure shows nothing the table does not, and
+    never saying which hidden group is small and which is hidden to protect it. A
+    note under the chart names the interval method and explains the hiding.
 
     Parameters
     ----------
@@ -223,50 +312,82 @@ def rate_chart(
     by = table.attrs.get("by") if isinstance(table, pd.DataFrame) else None
     if not by or "rate" not in table.columns:
         raise EquityLabError("rate_chart() draws the table returned by equitylab.stratify()")
-    labels = [" · ".join(str(v) for v in row) for row in table[by].itertuples(index=False)]
-    positions = list(range(len(labels)))[::-1]
+    # Each group's name in parts, "White · " and "Male": the same few parts recur in every
+    # intersection (a renderer that keeps the strings it drew meets them again).
+    parts = [
+        (*(f"{v} · " for v in row[:-1]), str(row[-1])) for row in table[by].itertuples(index=False)
+    ]
+    labels = ["".join(name) for name in parts]
+    rows = len(labels)
+    positions = np.arange(rows)[::-1]  # first row at the top
     shown = ~table["suppressed"].to_numpy() & table["rate"].notna().to_numpy()
+    hidden = table["suppressed"].to_numpy()
     reference = table["is_reference"].to_numpy()
     rate = 100 * table["rate"].to_numpy(dtype=float)
     low = 100 * table["ci_low"].to_numpy(dtype=float)
     high = 100 * table["ci_high"].to_numpy(dtype=float)
     upper = float(np.nanmax(high[shown])) if shown.any() else 100.0
 
+    level = table.attrs.get("level", 0.95)
+    method = "Wilson score" if table.attrs.get("ci", "wilson") == "wilson" else "exact"
+    note = f"Bars: {level:.0%} confidence intervals ({method})."
+    if hidden.any():
+        note += (
+            " Some groups are hidden to protect small numbers; a larger group is sometimes"
+            " hidden too, so that a small one cannot be worked out from the totals."
+        )
+    if source:
+        note += f" {source}"
+    # The reference says so beside its name, where a long label has room.
+    names = [(*name, " (reference)") if ref else name
+             for name, ref in zip(parts, reference, strict=True)]  # fmt: skip
+    # 7 inches wide, wider when the groups' names are long (intersections): the plot
+    # keeps about 3 inches, enough for the bars and a hidden group's label. A name at
+    # 12 pt takes at most about 0.09 inch per character.
+    longest = max((len("".join(name)) for name in names), default=0)
+    width = max(7.0, 0.09 * longest + 3.2)
+    note = textwrap.fill(note, int(13.5 * width))  # the figure's width at 10 pt
+    # Half an inch per group, a little less beyond a dozen (intersections: the chart
+    # stays readable at 11-12 pt without growing a screen per ten groups).
+    height = 0.5 * rows + 2.0 if rows <= 12 else 8.0 + 0.36 * (rows - 12)
+    reserve = (0.2 + 0.17 * (note.count("\n") + 1)) / height
+
     with plt.rc_context({"font.size": _BASE_FONT_SIZE}):
-        fig, ax = plt.subplots(figsize=(7.0, 0.5 * len(labels) + 2.0), layout="constrained")
+        fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
         fig.patch.set_facecolor(_BACKGROUND)
         ax.set_facecolor(_BACKGROUND)
-        hidden = table["suppressed"].to_numpy()
-        for y, ok, gone, ref, r, lo, hi in zip(
-            positions, shown, hidden, reference, rate, low, high, strict=True
-        ):
-            if not ok:
-                ax.annotate(
-                    "suppressed (small numbers)" if gone else "no one with a recorded outcome",
-                    (0, y),
-                    xytext=(4, 0),
-                    textcoords="offset points",
-                    va="center",
-                    ha="left",
-                    color="#555555",
-                    fontsize=_BASE_FONT_SIZE - 1,
-                    style="italic",
-                )
-                continue
-            colour = OKABE_ITO["vermillion"] if ref else OKABE_ITO["blue"]
-            ax.hlines(y, lo, hi, color=colour, linewidth=2.2, zorder=2)
-            ax.plot(r, y, "D" if ref else "o", color=colour, markersize=8, zorder=3)
-            ax.annotate(
-                f"{r:.1f}%" + (" (reference)" if ref else ""),
-                (hi, y),
-                xytext=(6, 0),
-                textcoords="offset points",
-                va="center",
-                ha="left",
-                fontsize=_BASE_FONT_SIZE - 1,
-                zorder=4,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": _BACKGROUND, "edgecolor": "none"},
-            )
+        # One artist per kind of mark, not one per group: a chart of an intersection
+        # has dozens of groups, and the explorer widget redraws it on every change.
+        for is_ref, marker, colour in ((False, "o", "blue"), (True, "D", "vermillion")):
+            rows_of = shown & (reference == is_ref)
+            if rows_of.any():
+                colour = OKABE_ITO[colour]
+                ax.hlines(positions[rows_of], low[rows_of], high[rows_of], color=colour,
+                          linewidth=2.2, zorder=2)  # fmt: skip
+                ax.plot(rate[rows_of], positions[rows_of], marker, linestyle="none",
+                        color=colour, markersize=8, zorder=3)  # fmt: skip
+        points = fig.dpi_scale_trans
+        after_bar = ax.transData + ScaledTranslation(6 / 72, 0, points)
+        after_axis = ax.transData + ScaledTranslation(4 / 72, 0, points)
+        before_axis = ax.get_yaxis_transform() + ScaledTranslation(-6 / 72, 0, points)
+        # The groups' names, left of the axis (the layout makes room for them).
+        ax.add_artist(_Labels(names, np.zeros(rows), positions, transform=before_axis, ha="right",
+                              fontsize=_BASE_FONT_SIZE, gid="group"))  # fmt: skip
+        empty = ~shown
+        if empty.any():
+            words = np.where(hidden, HIDDEN_LABEL, "no one with a recorded outcome")[empty]
+            ax.add_artist(_Labels(words, np.zeros(empty.sum()), positions[empty],
+                                  transform=after_axis, fontsize=_BASE_FONT_SIZE - 1,
+                                  color="#555555", style="italic", in_layout=False,
+                                  gid="not shown"))  # fmt: skip
+        label_box = {"boxstyle": "round,pad=0.15", "facecolor": _BACKGROUND, "edgecolor": "none"}
+        for y, r, hi in zip(positions[shown], rate[shown], high[shown], strict=True):
+            ax.text(
+                hi, y, f"{r:.1f}%", transform=after_bar, va="center", ha="left",
+                fontsize=_BASE_FONT_SIZE - 1, zorder=4, in_layout=False,
+                # an opaque box keeps the label readable where it crosses the reference line
+                bbox=label_box,
+            )  # fmt: skip
         if reference.any() and shown[reference].all():
             ax.axvline(
                 rate[reference][0],
@@ -275,23 +396,16 @@ def rate_chart(
                 linewidth=1.2,
                 zorder=1,
             )
-        ax.set_yticks(positions, labels)
+        ax.set_yticks([])
         right = max(upper, 1.0) * 1.45  # room for the direct labels
         ax.set_xlim(0, right)
         ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= min(100.0, right)])
-        ax.set_ylim(-0.6, len(labels) - 0.4)
+        ax.set_ylim(-0.6, rows - 0.4)
         ax.set_xlabel(textwrap.fill(xlabel, 50))
         fig.suptitle(textwrap.fill(title, 70), x=0.01, ha="left", fontsize=_BASE_FONT_SIZE + 1)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        level = table.attrs.get("level", 0.95)
-        method = "Wilson score" if table.attrs.get("ci", "wilson") == "wilson" else "exact"
-        note = f"Bars: {level:.0%} confidence intervals ({method})."
-        if table["suppressed"].any():
-            note += " Groups with small counts are suppressed."
-        if source:
-            note += f" {source}"
-        _footnote(fig, note, size=_BASE_FONT_SIZE - 2, reserve=0.06, wrap=True)
+        _footnote(fig, note, size=_BASE_FONT_SIZE - 2, reserve=reserve)
     plt.close(fig)
     return fig
 

@@ -86,15 +86,29 @@ def _patients():
     return el.load_dataset("riverbend_patients")
 
 
+def _labels(ax, gid: str) -> list[str]:
+    """The strings of rate_chart's label artist ``gid`` ("group" or "not shown")."""
+    return [text for artist in ax.artists if artist.get_gid() == gid for text in artist.get_texts()]
+
+
 def test_rate_chart_draws_intervals_reference_and_labels() -> None:
     table = el.stratify(_patients(), "race_ethnicity_group", "bp_controlled")
     fig = el.plots.rate_chart(table, title="Control by group", xlabel="Controlled (%)")
     ax = fig.axes[0]
     texts = {t.get_text() for t in ax.texts}
     reference = table[table["is_reference"]].iloc[0]
-    assert f"{100 * reference['rate']:.1f}% (reference)" in texts
+    # The reference is named with its group, where a long label has room, and its rate
+    # is a direct label like every other group's.
+    names = _labels(ax, "group")
+    assert f"{reference['race_ethnicity_group']} (reference)" in names
+    assert f"{100 * reference['rate']:.1f}%" in texts
+    assert [n.removesuffix(" (reference)") for n in names] == table["race_ethnicity_group"].tolist()
+    assert ax.get_yticks().size == 0  # the names are the labels; no tick marks
+    assert min(a.get_fontsize() for a in ax.artists) >= 10
+    assert min(t.get_fontsize() for t in ax.texts) >= 10
     diamonds = [line for line in ax.lines if line.get_marker() == "D"]
     assert len(diamonds) == 1 and to_hex(diamonds[0].get_color()) == "#d55e00"
+    assert diamonds[0].get_xdata().tolist() == [100 * reference["rate"]]
     note = " ".join(t.get_text() for t in fig.texts)
     assert "95% confidence intervals (Wilson score)" in note
     before = len(plt.get_fignums())
@@ -107,11 +121,19 @@ def test_rate_chart_never_draws_a_suppressed_group() -> None:
     assert table["suppressed"].any()
     fig = el.plots.rate_chart(table, title="Intersections")
     ax = fig.axes[0]
-    words = [t for t in ax.texts if t.get_text() == "suppressed (small numbers)"]
+    # One neutral label for every hidden group, small or hidden to protect a small one.
+    assert el.plots.HIDDEN_LABEL == "hidden to protect small numbers"
+    words = [w for w in _labels(ax, "not shown") if w == el.plots.HIDDEN_LABEL]
     assert len(words) == int(table["suppressed"].sum())
+    assert not any("suppressed" in w for w in [*_labels(ax, "not shown"), *_labels(ax, "group")])
     dots = [line for line in ax.lines if line.get_marker() in {"o", "D"}]
-    assert len(dots) == int((~table["suppressed"] & table["rate"].notna()).sum())
-    assert "Groups with small counts are suppressed" in " ".join(t.get_text() for t in fig.texts)
+    drawn = sum(len(line.get_xdata()) for line in dots)
+    assert drawn == int((~table["suppressed"] & table["rate"].notna()).sum())
+    bars = sum(len(c.get_segments()) for c in ax.collections)
+    assert bars == drawn
+    note = " ".join(t.get_text() for t in fig.texts)
+    assert "hidden to protect small numbers" in note
+    assert "so that a small one cannot be worked out from the totals" in note
 
 
 def test_rate_chart_needs_a_stratify_result() -> None:

@@ -148,3 +148,12 @@ def test_too_few_periods_are_refused(monthly) -> None:
     short = monthly[monthly["month"] < "2023-10"]
     with pytest.raises(el.EquityLabError, match="at least 14 periods"):
         el.widgets.run_chart_explorer(short, **COLUMNS)
+
+
+def test_a_change_leaves_no_figure_for_the_garbage_collector(explorer) -> None:
+    import gc
+
+    gc.collect()
+    explorer.use_baseline.value = True
+    assert gc.collect() < 100 and gc.isenabled()
+    assert isinstance(explorer.figure, Figure) and explorer.figure is explorer.figure

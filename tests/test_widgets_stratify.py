@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import equitylab as el
+from equitylab.widgets.stratify import KEEP, LEAVE_OUT
 
 MEASURES = {
     "bp_controlled": "Blood pressure controlled",
@@ -74,7 +77,8 @@ def test_two_groupings_make_an_intersection(explorer, patients) -> None:
     # Reference options follow the grouping: one per intersection cell, as tuples.
     assert len(explorer.reference.options) == len(expected)
     assert explorer.reference.value == expected.attrs["reference"]
-    assert f"{int(expected['suppressed'].sum())} suppressed" in explorer.summary.value
+    hidden = int(expected["suppressed"].sum())
+    assert f"{hidden} hidden to protect small numbers" in explorer.summary.value
 
 
 def test_second_grouping_cannot_repeat_the_first(explorer) -> None:
@@ -97,16 +101,17 @@ def test_reference_control_moves_the_comparison(explorer, patients) -> None:
     assert explorer.reference.value == ("Asian",)
 
 
-def test_suppressed_groups_are_shown_as_suppressed(explorer) -> None:
+def test_suppressed_groups_are_shown_as_hidden(explorer) -> None:
     explorer.measure.value = "readmitted_30d"
     table = explorer.table
     hidden = table[table["suppressed"]]
     assert len(hidden) > 0  # e.g. Native Hawaiian or Pacific Islander patients admitted
-    assert "suppressed" in explorer.table_view.value
     for name in hidden["race_ethnicity_group"]:
         row = explorer.table_view.value.split(f"<td>{name}</td>", 1)[1].split("</tr>", 1)[0]
         assert "%" not in row  # no rate or interval leaks out of a hidden row
-        assert f"{name} suppressed" in explorer.alt_text()
+        assert "hidden to protect small numbers" in row
+        assert f"{name} hidden to protect small numbers" in explorer.alt_text()
+    assert "suppressed" not in explorer.alt_text()
 
 
 def test_threshold_can_be_raised_not_lowered(explorer, patients) -> None:
@@ -128,12 +133,14 @@ def test_threshold_can_be_raised_not_lowered(explorer, patients) -> None:
 def test_figure_draws_the_shown_rates(explorer) -> None:
     table = explorer.table
     ax = explorer.figure.axes[0]
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert sorted(labels) == sorted(table["race_ethnicity_group"])
+    (names,) = [a for a in ax.artists if a.get_gid() == "group"]
+    labels = [name.removesuffix(" (reference)") for name in names.get_texts()]
+    assert labels == table["race_ethnicity_group"].tolist()  # top to bottom, the table's order
     drawn = sorted(
-        round(float(line.get_xdata()[0]), 6)
+        round(float(x), 6)
         for line in ax.get_lines()
         if line.get_marker() in ("o", "D")
+        for x in line.get_xdata()
     )
     shown = table[~table["suppressed"]]
     assert drawn == sorted(round(100 * float(r), 6) for r in shown["rate"])
@@ -170,3 +177,200 @@ def test_labels_are_escaped() -> None:
 def test_unknown_columns_fail_before_a_widget_is_built(patients) -> None:
     with pytest.raises(el.EquityLabError, match="not found"):
         el.widgets.stratify_explorer(patients, measures=["no_such"], groupings=["sex"])
+
+
+# --- people recorded as Unknown, Declined or Missing ------------------------------------
+
+
+def test_not_recorded_controls_have_accessible_names(explorer) -> None:
+    controls = explorer.not_recorded
+    assert set(controls) == {"race_ethnicity_group", "sex"}  # clinic has no such people
+    assert controls["sex"].description == "People whose sex is recorded as Unknown"
+    assert controls["race_ethnicity_group"].description == (
+        "People whose race and ethnicity is recorded as Unknown or Declined"
+    )
+    assert [label for label, _ in controls["sex"].options] == [
+        "keep as a group",
+        "leave out of this table",
+    ]
+    assert controls["race_ethnicity_group"].options[0][0] == "keep as their own groups"
+    assert all(c.value == KEEP for c in controls.values())  # the default keeps everyone
+    # Only the chosen groupings' controls are shown, and they follow the groupings.
+    assert explorer.not_recorded_box.children == (controls["race_ethnicity_group"],)
+    explorer.second_grouping.value = "sex"
+    assert explorer.not_recorded_box.children == tuple(controls.values())
+    explorer.grouping.value = "clinic"
+    assert explorer.not_recorded_box.children == (controls["sex"],)
+    explorer.second_grouping.value = ""
+    assert explorer.not_recorded_box.children == ()
+
+
+def test_leaving_unknown_out_passes_combine_and_drops_those_rows(explorer, patients) -> None:
+    explorer.second_grouping.value = "sex"
+    assert "Unknown" in set(explorer.table["sex"])
+    explorer.not_recorded["sex"].value = LEAVE_OUT
+    assert explorer.combine == {"sex": {"Unknown": None}}
+    expected = el.stratify(
+        patients,
+        ["race_ethnicity_group", "sex"],
+        "bp_controlled",
+        combine={"sex": {"Unknown": None}},
+    )
+    _same(explorer.table, expected)
+    assert "Unknown" not in set(explorer.table["sex"])
+    assert explorer.table.attrs["combine"] == {"sex": {"Unknown": None}}
+    # Reference options follow: no group with sex Unknown can be the reference.
+    assert all(value[1] != "Unknown" for _, value in explorer.reference.options)
+    assert "combine={'sex': {'Unknown': None}}" in repr(explorer)
+    # Keeping them again brings the rows back.
+    explorer.not_recorded["sex"].value = KEEP
+    assert "Unknown" in set(explorer.table["sex"])
+    assert explorer.combine == {}
+    assert "combine" not in repr(explorer)
+
+
+def test_the_note_says_how_many_people_were_left_out(explorer) -> None:
+    explorer.second_grouping.value = "sex"
+    explorer.not_recorded["sex"].value = LEAVE_OUT
+    left_out = explorer.table.attrs["left_out"]["sex"]
+    count = "1 to 10 people" if left_out is None else f"{left_out:,} people"
+    note = f"Sex: {count} recorded as Unknown are left out of this table."
+    notes = explorer.table_view.value.split("</table>", 1)[1]  # under the table
+    assert note in notes
+    # Leaving out the race and ethnicity groups too: one protected total per column.
+    explorer.not_recorded["race_ethnicity_group"].value = LEAVE_OUT
+    assert explorer.combine == {
+        "race_ethnicity_group": {"Unknown": None, "Declined": None},
+        "sex": {"Unknown": None},
+    }
+    notes = explorer.table_view.value.split("</table>", 1)[1]
+    assert "Race and ethnicity: " in notes and "recorded as Unknown, Declined are left out" in notes
+    assert not set(explorer.table["race_ethnicity_group"]) & {"Unknown", "Declined"}
+
+
+def test_a_chosen_reference_that_is_left_out_falls_back_to_the_default(explorer) -> None:
+    explorer.second_grouping.value = "sex"
+    explorer.reference.value = ("White", "Unknown")
+    assert explorer.table.attrs["reference"] == ("White", "Unknown")
+    explorer.not_recorded["sex"].value = LEAVE_OUT
+    assert explorer.reference.value == explorer.table.attrs["reference"] != ("White", "Unknown")
+
+
+def test_not_recorded_starting_choices_and_bad_ones(patients) -> None:
+    widget = el.widgets.stratify_explorer(
+        patients,
+        measures=MEASURES,
+        groupings=GROUPINGS,
+        grouping="sex",
+        not_recorded={"sex": LEAVE_OUT},
+    )
+    assert "Unknown" not in set(widget.table["sex"])
+    with pytest.raises(el.EquityLabError, match="groupings with people recorded as"):
+        el.widgets.stratify_explorer(
+            patients, measures=MEASURES, groupings=GROUPINGS, not_recorded={"clinic": LEAVE_OUT}
+        )
+    with pytest.raises(el.EquityLabError, match="'keep' or 'leave out'"):
+        el.widgets.stratify_explorer(
+            patients, measures=MEASURES, groupings=GROUPINGS, not_recorded={"sex": "drop"}
+        )
+
+
+# --- hidden groups: one neutral label, explained where the table is shown ---------------
+
+
+def test_every_hidden_row_reads_the_same_neutral_label(explorer) -> None:
+    explorer.second_grouping.value = "sex"
+    table = explorer.table
+    hidden = table[table["suppressed"]]
+    # Some hidden groups are large (hidden only so that a smaller one cannot be worked
+    # out): they read exactly like the small ones, in the table, the chart and alt text.
+    assert (hidden["n"] > 1000).any()
+    view = explorer.table_view.value
+    body = view.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = body.split("</tr>")[:-1]
+    assert len(rows) == len(table)
+    for row, is_hidden in zip(rows, table["suppressed"], strict=True):
+        assert ("<em>hidden to protect small numbers</em>" in row) == bool(is_hidden)
+        assert "suppressed" not in row and "small group" not in row
+    hidden_rows = [row for row, h in zip(rows, table["suppressed"], strict=True) if h]
+    cells = {row.rsplit("<td", 1)[1].split(">", 1)[1] for row in hidden_rows}
+    assert len(cells) == 1  # the same words for every hidden group (n shows where it may)
+    (words,) = [a for a in explorer.figure.axes[0].artists if a.get_gid() == "not shown"]
+    assert words.get_texts().count(el.plots.HIDDEN_LABEL) == len(hidden)
+    assert explorer.alt_text().count("hidden to protect small numbers") == len(hidden)
+    # Under the table, in plain words, why a group can be hidden.
+    notes = view.split("</table>", 1)[1]
+    assert "Some groups are hidden to protect small numbers" in notes
+    assert "cannot be worked out by subtraction from the totals" in notes
+    assert "complementary suppression" not in notes  # said in plainer words
+
+
+def test_no_explanation_when_nothing_is_hidden(explorer) -> None:
+    assert not explorer.table["suppressed"].any()  # blood pressure by race and ethnicity
+    assert "hidden to protect" not in explorer.table_view.value
+    assert "0 hidden to protect small numbers" in explorer.summary.value
+
+
+# --- each change: one computation, one drawing -----------------------------------------
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    from matplotlib.figure import Figure
+
+    import equitylab.widgets.stratify as module
+
+    counts = {"stratify": 0, "draw": 0}
+    stratify, draw = module.stratify, Figure.draw
+
+    def counting_stratify(*args, **kwargs):
+        counts["stratify"] += 1
+        return stratify(*args, **kwargs)
+
+    def counting_draw(figure, renderer):
+        counts["draw"] += 1
+        return draw(figure, renderer)
+
+    monkeypatch.setattr(module, "stratify", counting_stratify)
+    monkeypatch.setattr(Figure, "draw", counting_draw)
+    return counts
+
+
+def test_each_change_computes_once_and_draws_once(explorer, counted) -> None:
+    changes = [
+        (explorer.second_grouping, "sex"),
+        (explorer.measure, "readmitted_30d"),
+        (explorer.grouping, "clinic"),
+        (explorer.reference, ("Riverside", "Female")),
+        (explorer.not_recorded["sex"], LEAVE_OUT),
+        (explorer.grouping, "sex"),  # the second grouping was sex: it resets to none
+        (explorer.min_cell, 30),
+        (explorer.second_grouping, "race_ethnicity_group"),
+    ]
+    for control, value in changes:
+        counted["stratify"] = counted["draw"] = 0
+        before = explorer.table
+        control.value = value
+        redrawn = int(not explorer.table.equals(before) or control is explorer.measure)
+        assert counted == {"stratify": 1, "draw": redrawn}, (control.description, value)
+    assert explorer.by == ["sex", "race_ethnicity_group"]
+
+
+def test_a_change_that_leaves_the_table_as_it_was_keeps_the_chart(explorer, counted) -> None:
+    figure, image = explorer.figure, explorer.chart_view.value
+    explorer.min_cell.value = 12  # blood pressure by race and ethnicity: nothing new hidden
+    assert explorer.table.attrs["min_cell"] == 12
+    assert counted == {"stratify": 1, "draw": 0}
+    assert explorer.figure is figure and explorer.chart_view.value == image
+
+
+def test_a_change_leaves_no_figure_for_the_garbage_collector(explorer) -> None:
+    # The chart's image is drawn from a figure dropped at once and freed from the
+    # youngest generation: no thousands of objects in cycles left for a full collection.
+    explorer.second_grouping.value = "sex"
+    gc.collect()
+    explorer.measure.value = "readmitted_30d"
+    assert gc.collect() < 100 and gc.isenabled()
+    # .figure is still the chart shown, built when read.
+    assert explorer.figure.get_suptitle().startswith("Readmitted within 30 days")
+    assert explorer.figure is explorer.figure

@@ -171,7 +171,7 @@ def _widest_interval(answer: object) -> Feedback:
     )
 
 
-# --- Task 4: suppressed cells in an intersection -----------------------------------------
+# --- Task 4: hidden cells in an intersection --------------------------------------------
 
 _TWO_WAY = (RACE, "sex")
 
@@ -212,11 +212,11 @@ def _suppressed_cells(answer: object) -> Feedback:
             "protect those: count every row the table marks as hidden.",
         )
     if close(value, len(table), 0):
-        return Feedback(False, "that is every row of the table; count only the suppressed ones.")
+        return Feedback(False, "that is every row of the table; count only the hidden ones.")
     return Feedback(
         False,
-        "set the second grouping to Sex, then count the rows whose rate is hidden "
-        "(the line above the table gives the total too).",
+        "set the second grouping to Sex, then count the rows that read "
+        '"hidden to protect small numbers" (the line above the table gives the total too).',
     )
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import qi
 from ..errors import EquityLabError, require_columns
-from ._base import figure_html, needs_kernel
+from ._base import figure_html, needs_kernel, short_lived
 
 __all__ = ["RunChartExplorer", "run_chart_explorer"]
 
@@ -36,7 +36,9 @@ class RunChartExplorer(widgets.VBox):
     the signals) and ``summary`` (the signals in words). After every change
     ``series`` holds the plotted table (``time``, ``events``, ``totals``,
     ``rate``, ``group``), ``signals`` the :class:`~equitylab.qi.RunChartSignals`
-    and ``figure`` the matplotlib figure.
+    and ``figure`` the matplotlib figure (built when first read: the image is drawn
+    from a figure dropped at once, so that a change leaves no figure for the garbage
+    collector).
 
     Parameters
     ----------
@@ -123,7 +125,9 @@ class RunChartExplorer(widgets.VBox):
         self.summary = widgets.HTML()
         self.series: pd.DataFrame = pd.DataFrame()
         self.signals: qi.RunChartSignals | None = None
-        self.figure = None
+        self._figure = None  # built when ``figure`` is read
+        self._drawn: tuple | None = None  # what run_chart draws now
+        self._series: tuple[str, pd.DataFrame] | None = None  # the last group's series
         super().__init__(
             [
                 widgets.HBox([self.group, self.use_baseline]),
@@ -161,12 +165,38 @@ class RunChartExplorer(widgets.VBox):
         series["group"] = name
         return series
 
-    def _update(self, change: dict | None = None) -> None:
-        from .. import plots
+    @property
+    def figure(self):
+        """The matplotlib figure of the chart shown (built on first read after a change)."""
+        if self._figure is None and self._drawn is not None:
+            self._figure = self._chart()
+        return self._figure
 
+    def _chart(self):
+        from .. import plots  # matplotlib, loaded on first use
+
+        shown, name, signals, centre = self._drawn
+        return plots.run_chart(
+            shown,
+            {name: signals},
+            time="time",
+            value="rate",
+            group="group",
+            title=_title(name, signals),
+            ylabel=self.ylabel,
+            source=f"Centre line: {centre}.",
+        )
+
+    def _update(self, change: dict | None = None) -> None:
+        with short_lived():
+            self._redraw()
+
+    def _redraw(self) -> None:
         self.baseline.disabled = not self.use_baseline.value
         name = self.group.value
-        series = self.series_for(name)
+        if self._series is None or self._series[0] != name:  # a baseline change keeps it
+            self._series = (name, self.series_for(name))
+        series = self._series[1]
         baseline = self.baseline.value if self.use_baseline.value else None
         shown = series.dropna(subset=["rate"]).reset_index(drop=True)
         if baseline is not None:
@@ -179,18 +209,10 @@ class RunChartExplorer(widgets.VBox):
             if baseline is not None
             else "median of all periods"
         )
-        figure = plots.run_chart(
-            shown,
-            {name: signals},
-            time="time",
-            value="rate",
-            group="group",
-            title=_title(name, signals),
-            ylabel=self.ylabel,
-            source=f"Centre line: {centre}.",
-        )
-        self.series, self.signals, self.figure = series, signals, figure
-        self.chart.value = figure_html(figure, _alt_text(name, series, signals, centre), dpi=80)
+        self.series, self.signals = series, signals
+        self._drawn, self._figure = (shown, name, signals, centre), None
+        alt = _alt_text(name, series, signals, centre)
+        self.chart.value = figure_html(self._chart(), alt, dpi=80)
         self.summary.value = _summary_html(signals, centre)
 
 
