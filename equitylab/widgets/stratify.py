@@ -38,6 +38,11 @@ LEAVE_OUT = "leave out"
 #: small itself or hidden so that a smaller one cannot be worked out from the totals.
 HIDDEN = "hidden to protect small numbers"
 _SEPARATOR = " · "
+#: The columns of a stratify table that the explorer's table and alt text show.
+_ROW_COLUMNS = [
+    "n", "events", "rate", "ci_low", "ci_high", "suppressed", "is_reference",
+    "rate_difference", "meaningful",
+]  # fmt: skip
 _WIDE = {"description_width": "initial"}
 
 
@@ -430,14 +435,16 @@ class StratifyExplorer(widgets.VBox):
         ]
 
     def _title(self, table: pd.DataFrame, label: str) -> str:
-        shown = table[~table["suppressed"] & table["rate"].notna()]
-        if shown.empty:
+        rate = table["rate"].to_numpy(dtype=float, na_value=np.nan)
+        shown = ~table["suppressed"].to_numpy(dtype=bool) & ~np.isnan(rate)
+        if not shown.any():
             return f"{label}: every group is {HIDDEN}"
-        names = dict(zip(table.index, self._group_names(table), strict=True))
-        low, high = shown["rate"].idxmin(), shown["rate"].idxmax()
+        names = self._group_names(table)
+        rows = np.flatnonzero(shown)
+        low, high = rows[np.argmin(rate[rows])], rows[np.argmax(rate[rows])]
         return (
-            f"{label}: from {_percent(shown.at[low, 'rate'])} ({names[low]}) "
-            f"to {_percent(shown.at[high, 'rate'])} ({names[high]})"
+            f"{label}: from {_percent(rate[low])} ({names[low]}) "
+            f"to {_percent(rate[high])} ({names[high]})"
         )
 
     def _summary(self, table: pd.DataFrame) -> str:
@@ -483,7 +490,9 @@ class StratifyExplorer(widgets.VBox):
         ]
         rows = []
         for name_values, row in zip(
-            table[self.by].itertuples(index=False), table.itertuples(index=False), strict=True
+            table[self.by].itertuples(index=False),
+            table[_ROW_COLUMNS].itertuples(index=False),  # only what a row shows: faster
+            strict=True,
         ):
             cells = [f"<td>{html.escape(str(v))}</td>" for v in name_values]
             if row.suppressed:
@@ -528,7 +537,8 @@ class StratifyExplorer(widgets.VBox):
         table = self.table
         label = self.measures[self.measure.value]
         parts = []
-        for name, row in zip(self._group_names(table), table.itertuples(index=False), strict=True):
+        rows = table[_ROW_COLUMNS].itertuples(index=False)
+        for name, row in zip(self._group_names(table), rows, strict=True):
             if row.suppressed:
                 parts.append(f"{name} {HIDDEN}")
             elif not pd.isna(row.rate):
