@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import equitylab as el
-from equitylab.widgets.stratify import KEEP, LEAVE_OUT
+from equitylab.widgets.stratify import HIDDEN, KEEP, LEAVE_OUT
 
 MEASURES = {
     "bp_controlled": "Blood pressure controlled",
@@ -279,6 +279,7 @@ def test_not_recorded_starting_choices_and_bad_ones(patients) -> None:
 
 
 def test_every_hidden_row_reads_the_same_neutral_label(explorer) -> None:
+    assert HIDDEN == el.plots.HIDDEN_LABEL == "hidden to protect small numbers"
     explorer.second_grouping.value = "sex"
     table = explorer.table
     hidden = table[table["suppressed"]]

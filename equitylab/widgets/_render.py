@@ -9,10 +9,13 @@ renderer draws each distinct plain-text string once per font, size and resolutio
 reuses its bitmap (the way matplotlib up to 3.10 rendered text: whole strings at whole
 pixels). Everything else is matplotlib's own Agg rendering.
 
-If this matplotlib's Agg renderer lacks the pieces the cache uses, the figure is drawn by
+The cache uses three private pieces of matplotlib's Agg backend, present from 3.8 to the
+pinned 3.11: ``RendererAgg._prepare_font``, the C++ renderer's ``draw_text_image`` (how
+matplotlib up to 3.10 placed a string's bitmap) and the ``_get_font_height_metrics`` hook
+that ``Text`` asks a renderer for. If the first two are missing the figure is drawn by
 plain Agg instead (same single pass, no cache), so a widget never breaks on an upgrade;
-``tests/test_widgets.py`` checks that the cache is in use with the pinned version and that
-its text lands where matplotlib's own would.
+``tests/test_widgets_render.py`` checks that the cache is in use with the pinned version
+and that its text lands where matplotlib's own rendering puts it.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def _percent(value: float) -> str:
 
 
 def _lower_first(label: str) -> str:
-    """ "Race and ethnicity" -> "race and ethnicity"; an acronym ("SPD 15") is kept."""
+    """The label with a lower-case first letter, unless it starts an acronym ("SPD")."""
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
