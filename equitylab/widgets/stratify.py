@@ -309,7 +309,8 @@ class StratifyExplorer(widgets.VBox):
             value=KEEP,
             description=f"People whose {what} is recorded as {_either(labels)}",
             style=_WIDE,
-            layout=widgets.Layout(width="min(100%, 38rem)"),
+            # the long description leaves the choices too little room in 38rem
+            layout=widgets.Layout(width="min(100%, 52rem)"),
         )
 
     def _show_not_recorded(self) -> None:
