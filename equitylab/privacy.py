@@ -421,19 +421,7 @@ class _State:
         or None. All boxes are checked at once."""
         if not len(boxes):
             return None
-        c, cells = self.counts, self.grid.cells
-        count = len(boxes)
-        change = np.zeros((cells, count))
-        np.add.at(change, (boxes.T, np.arange(count)[None, :]), (signs[:, None] * directions))
-        zero = np.zeros_like(change)
-        options = [(zero, change)] if layer == "o" else [(change, change), (change, zero)]
-        for change_n, change_e in options:
-            ok = ~np.asarray(self.check_n @ change_n).any(axis=0)
-            ok &= ~np.asarray(self.check_o @ change_e).any(axis=0)
-            n, e = c.n[:, None] + change_n, c.e[:, None] + change_e
-            ok &= (n >= 0).all(axis=0) & (e >= 0).all(axis=0)
-            if c.bounded:
-                ok &= (e <= n).all(axis=0)
+        for change_n, change_e, ok in self._box_moves(boxes, signs, directions, layer):
             if cell is not None:
                 if quantity == "n":
                     ok &= change_n[cell] != 0
@@ -449,6 +437,26 @@ class _State:
                     np.rint(change_e[:, j]).astype(np.int64),
                 )
         return None
+
+    def _box_moves(self, boxes, signs, directions, layer):
+        """Each way the boxes' moves can go (sizes fixed; or the outcome count, or the
+        count without it, moving with the size): (change_n, change_e, ok), one column
+        per box, ok where the move keeps every known total and every count whole and
+        non-negative."""
+        c, cells = self.counts, self.grid.cells
+        count = len(boxes)
+        change = np.zeros((cells, count))
+        np.add.at(change, (boxes.T, np.arange(count)[None, :]), (signs[:, None] * directions))
+        zero = np.zeros_like(change)
+        options = [(zero, change)] if layer == "o" else [(change, change), (change, zero)]
+        for change_n, change_e in options:
+            ok = ~np.asarray(self.check_n @ change_n).any(axis=0)
+            ok &= ~np.asarray(self.check_o @ change_e).any(axis=0)
+            n, e = c.n[:, None] + change_n, c.e[:, None] + change_e
+            ok &= (n >= 0).all(axis=0) & (e >= 0).all(axis=0)
+            if c.bounded:
+                ok &= (e <= n).all(axis=0)
+            yield change_n, change_e, ok
 
     def _keep(self, cell, quantity, layer, change_n, change_e) -> None:
         self.moves.setdefault((cell, quantity), []).append((change_n, change_e))
@@ -506,20 +514,8 @@ class _State:
 
     def _valid_mask(self, boxes, signs, directions, layer) -> np.ndarray:
         """Which box moves keep every known total (hiding their groups as needed)."""
-        c, cells = self.counts, self.grid.cells
-        count = len(boxes)
-        change = np.zeros((cells, count))
-        np.add.at(change, (boxes.T, np.arange(count)[None, :]), (signs[:, None] * directions))
-        zero = np.zeros_like(change)
-        options = [(zero, change)] if layer == "o" else [(change, change), (change, zero)]
-        result = np.zeros(count, dtype=bool)
-        for change_n, change_e in options:
-            ok = ~np.asarray(self.check_n @ change_n).any(axis=0)
-            ok &= ~np.asarray(self.check_o @ change_e).any(axis=0)
-            n, e = c.n[:, None] + change_n, c.e[:, None] + change_e
-            ok &= (n >= 0).all(axis=0) & (e >= 0).all(axis=0)
-            if c.bounded:
-                ok &= (e <= n).all(axis=0)
+        result = np.zeros(len(boxes), dtype=bool)
+        for _, _, ok in self._box_moves(boxes, signs, directions, layer):
             result |= ok
         return result
 
