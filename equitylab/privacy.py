@@ -85,6 +85,7 @@ __all__ = [
     "audit_release",
     "check_min_cell",
     "is_small",
+    "primary_suppression",
     "protect_table",
     "suppress_counts",
 ]
@@ -230,6 +231,15 @@ class _Counts:
         self.f = self.n - self.e
         self.bounded = bounded
 
+    def primary(self, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
+        """Primary suppression: (hide_n, hide_outcome) for the groups whose own counts
+        are small (hide_outcome includes hide_n)."""
+        hide_n = is_small(self.n, min_cell)
+        hide_o = hide_n | is_small(self.e, min_cell)
+        if self.bounded:
+            hide_o |= is_small(self.f, min_cell)
+        return hide_n, hide_o
+
 
 def _incidence(rows: list[np.ndarray], cells: int):
     """A sparse matrix with one row per known total, 1 for each group it adds up."""
@@ -331,11 +341,7 @@ class _State:
 
     def __init__(self, grid: _Grid, counts: _Counts, min_cell: int, known):
         self.grid, self.counts, self.min_cell = grid, counts, min_cell
-        self.hide_n = is_small(counts.n, min_cell)
-        outcome = is_small(counts.e, min_cell)
-        if counts.bounded:
-            outcome |= is_small(counts.f, min_cell)
-        self.hide_o = self.hide_n | outcome
+        self.hide_n, self.hide_o = counts.primary(min_cell)
         self.known_n, self.known_o = known
         self.matrix_n = _incidence(self.known_n, grid.cells)
         self.matrix_o = _incidence(self.known_o, grid.cells)
@@ -907,12 +913,9 @@ def _cheapest_move(state: _State, cell: int, layer: str, local: bool = True):
 
 
 def _protect(grid: _Grid, counts: _Counts, min_cell: int, prefer, cache) -> tuple:
-    hide_n = is_small(counts.n, min_cell)
-    outcome = is_small(counts.e, min_cell)
-    if counts.bounded:
-        outcome |= is_small(counts.f, min_cell)
-    if not (hide_n | outcome).any():
-        return hide_n, hide_n | outcome  # no small count anywhere: nothing to protect
+    hide_n, hide_o = counts.primary(min_cell)
+    if not hide_o.any():
+        return hide_n, hide_o  # no small count anywhere: nothing to protect
     known = _known_totals(grid, counts, min_cell, prefer, cache)
     state = _State(grid, counts, min_cell, known)
     extra: list[tuple[int, str]] = []  # groups hidden to lift a small combined total
@@ -993,6 +996,18 @@ def _residual_partner(state: _State, index: int, layer: str) -> int | None:
     return int(pool[order[0]])
 
 
+def _grid_for(keys: pd.DataFrame, prefer: Sequence[str]) -> _Grid:
+    """The grid of a table's groups; a grouping column with one value adds no total."""
+    keys = keys.reset_index(drop=True)
+    return _Grid(keys[[c for c in keys.columns if keys[c].nunique(dropna=False) > 1]], prefer)
+
+
+def primary_suppression(n, events, min_cell: int = DEFAULT_MIN_CELL, *, bounded=True):
+    """Groups whose outcome is hidden because one of their own counts is small (before
+    complementary suppression)."""
+    return _Counts(n, events, bounded).primary(check_min_cell(min_cell))[1]
+
+
 def protect_table(
     keys: pd.DataFrame,
     n,
@@ -1037,15 +1052,10 @@ def protect_table(
         none = np.zeros(len(n), dtype=bool)
         return none, none.copy()
     counts = _Counts(n, events, bounded)
-    small = is_small(n, min_cell) | is_small(events, min_cell)
-    if bounded:
-        small |= is_small(counts.f, min_cell)
-    if not small.any():  # no small count anywhere: nothing to protect
-        return small.copy(), small
-    keys = keys.reset_index(drop=True)
-    varying = [c for c in keys.columns if keys[c].nunique(dropna=False) > 1]
-    grid = _Grid(keys[varying], prefer)  # a column with one value adds no total
-    hide_n, hide_o = _protect(grid, counts, min_cell, prefer, {})
+    hide_n, hide_o = counts.primary(min_cell)
+    if not hide_o.any():  # no small count anywhere: nothing to protect (no grid built)
+        return hide_n, hide_o
+    hide_n, hide_o = _protect(_grid_for(keys, prefer), counts, min_cell, prefer, {})
     return np.asarray(hide_n, dtype=bool), np.asarray(hide_o, dtype=bool)
 
 
@@ -1063,9 +1073,7 @@ def published_margins(
     whose ``events`` (and ``n - events``) are known.
     """
     prefer = check_prefer_hidden(prefer_hidden)
-    keys = keys.reset_index(drop=True)
-    varying = [c for c in keys.columns if keys[c].nunique(dropna=False) > 1]
-    grid = _Grid(keys[varying], prefer)
+    grid = _grid_for(keys, prefer)
     counts = _Counts(n, events, bounded)
     return _known_totals(grid, counts, check_min_cell(min_cell), prefer, {})
 
@@ -1075,10 +1083,8 @@ def protection_report(keys, n, events, hide_n, hide_outcome, min_cell=DEFAULT_MI
     """The library's own audit of a protected table: hidden small counts that the
     table and its known totals pin down (an empty list when none)."""
     min_cell = check_min_cell(min_cell)
-    keys = keys.reset_index(drop=True)
-    varying = [c for c in keys.columns if keys[c].nunique(dropna=False) > 1]
     prefer = check_prefer_hidden(prefer_hidden)
-    grid = _Grid(keys[varying], prefer)
+    grid = _grid_for(keys, prefer)
     counts = _Counts(n, events, bounded)
     state = _State(grid, counts, min_cell, _known_totals(grid, counts, min_cell, prefer, {}))
     state.hide_n = np.asarray(hide_n, dtype=bool).copy()

@@ -64,7 +64,13 @@ from .intervals import (
     proportion_interval,
     z_value,
 )
-from .privacy import check_min_cell, check_prefer_hidden, is_small, protect_table
+from .privacy import (
+    check_min_cell,
+    check_prefer_hidden,
+    is_small,
+    primary_suppression,
+    protect_table,
+)
 
 __all__ = ["MISSING", "completeness", "stratify", "stratify_chunks", "stratify_rates"]
 
@@ -878,7 +884,7 @@ def _summarise(
 
     hide_n, hide_outcome = protect_table(keys, n, ones, min_cell, prefer_hidden=prefer_hidden)
     notes = _combine_notes(combine, left_out, min_cell)
-    notes += _protection_notes(hide_outcome, _primary(n, ones, min_cell, bounded=True))
+    notes += _protection_notes(hide_outcome, primary_suppression(n, ones, min_cell))
     if hide_outcome[ref]:
         notes.append("the reference group is suppressed, so no comparison can be shown")
     # Comparisons: not for the reference itself, not for hidden groups, and none at
@@ -923,12 +929,6 @@ def _summarise(
         prefer_hidden=list(prefer_hidden),
     )
     return result
-
-
-def _primary(n, events, min_cell: int, bounded: bool) -> np.ndarray:
-    """Groups hidden because one of their own counts is small."""
-    small = is_small(n, min_cell) | is_small(events, min_cell)
-    return small | is_small(np.asarray(n) - np.asarray(events), min_cell) if bounded else small
 
 
 # --- counts of events per person-time ----------------------------------------------------
@@ -1133,7 +1133,7 @@ def _summarise_rates(
         keys, n, x, min_cell, bounded=False, prefer_hidden=prefer_hidden
     )
     notes = _combine_notes(combine, left_out, min_cell)
-    notes += _protection_notes(hide_outcome, _primary(n, x, min_cell, bounded=False))
+    notes += _protection_notes(hide_outcome, primary_suppression(n, x, min_cell, bounded=False))
     if hide_outcome[ref]:
         notes.append("the reference group is suppressed, so no comparison can be shown")
     no_comparison = is_reference | hide_outcome | hide_outcome[ref]

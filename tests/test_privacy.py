@@ -23,6 +23,7 @@ from equitylab import EquityLabError
 from equitylab.privacy import (
     check_min_cell,
     is_small,
+    primary_suppression,
     protect_table,
     suppress_counts,
 )
@@ -71,6 +72,14 @@ def test_intersection_table_protects_rows_and_columns() -> None:
     rows = [("r1", "c1", 50, 4), ("r1", "c2", 60, 30), ("r2", "c1", 70, 35), ("r2", "c2", 80, 40)]
     _, hide_outcome = _protect(rows)
     assert hide_outcome.all()
+
+
+def test_primary_suppression_is_the_small_counts_alone() -> None:
+    # Worked by hand: 5 events; 95 of 100 (5 without); 7 people; nothing small.
+    n, events = np.array([100, 100, 7, 300]), np.array([5, 95, 3, 120])
+    assert primary_suppression(n, events).tolist() == [True, True, True, False]
+    # A count of events that can exceed n: only n and the events are checked.
+    assert primary_suppression(n, events, bounded=False).tolist() == [True, False, True, False]
 
 
 def test_zero_is_shown_and_min_cell_zero_hides_nothing() -> None:
